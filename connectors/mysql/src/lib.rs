@@ -1,0 +1,1 @@
+//! MySQL and MariaDB attachments through DuckDB's mysql extension.

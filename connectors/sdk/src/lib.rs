@@ -1,0 +1,1 @@
+//! The C ABI between duckalog and connector plugins.

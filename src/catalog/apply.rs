@@ -1,0 +1,109 @@
+//! Carrying out a plan: every change of one run in one transaction, so that a
+//! failure leaves the catalog exactly as it was.
+
+use super::deps;
+use super::plan::{Action, Counts, Plan};
+use super::state;
+use crate::config::ViewDef;
+use crate::error::{Error, Result};
+use crate::session::exec;
+use crate::sql::{self, Stmt};
+use duckdb::Connection;
+use std::path::Path;
+use std::time::Instant;
+
+/// Applies `plan` to the catalog behind `conn`. `file` is the config, for
+/// messages; `catalog` the database name the views live in.
+pub fn apply(conn: &Connection, plan: &Plan, file: &Path, catalog: &str) -> Result<Counts> {
+    for c in &plan.changes {
+        let name = sql::qualified(&[&c.schema, &c.name]);
+        match c.action {
+            Action::Conflict => {
+                let key = c.view.map(|v| v.key.as_str()).unwrap_or_default();
+                return Err(Error::database(
+                    format!("view {name} ({key})"),
+                    "a table of that name exists in the catalog; rename the view or drop the table",
+                ));
+            }
+            Action::Foreign => log::warn!(
+                "view {name} exists but was not created by duckalog: left as it is (--force-rebuild takes it over)"
+            ),
+            Action::Orphan => log::warn!("view {name} is no longer configured: kept (--prune drops it)"),
+            _ => {}
+        }
+    }
+    if !plan.pending() {
+        return Ok(plan.counts());
+    }
+
+    let start = Instant::now();
+    let build: Vec<(&ViewDef, &str)> = plan
+        .changes
+        .iter()
+        .filter(|c| matches!(c.action, Action::Create | Action::Replace | Action::Rebuild))
+        .filter_map(|c| Some((c.view?, c.fingerprint.as_deref()?)))
+        .collect();
+    let views: Vec<&ViewDef> = build.iter().map(|(v, _)| *v).collect();
+    let ordered: Vec<(&ViewDef, &str)> = deps::order(conn, &views, catalog, file)?.into_iter().map(|i| build[i]).collect();
+
+    exec(conn, &Stmt::plain("BEGIN TRANSACTION".into()), "starting the transaction")?;
+    let result = (|| -> Result<()> {
+        for s in state::create_table() {
+            exec(conn, &s, "creating duckalog's state table")?;
+        }
+        for c in plan.changes.iter().filter(|c| c.action == Action::Drop) {
+            let what = format!("dropping view {}", sql::qualified(&[&c.schema, &c.name]));
+            exec(conn, &sql::drop_view(&c.schema, &c.name), &what)?;
+            state::forget(conn, &c.schema, &c.name).map_err(|e| Error::database(&what, e))?;
+        }
+        for schema in schemas(ordered.iter().map(|(v, _)| *v)) {
+            exec(conn, &sql::create_schema(schema), &format!("schema {}", sql::ident(schema)))?;
+        }
+        for (v, fp) in &ordered {
+            let what = format!("view {} ({})", v.qualified(), v.key);
+            for s in view_statements(v) {
+                exec(conn, &s, &what)?;
+            }
+            state::remember(conn, v, fp).map_err(|e| Error::database(&what, e))?;
+        }
+        Ok(())
+    })();
+    match result {
+        Ok(()) => exec(conn, &Stmt::plain("COMMIT".into()), "committing the changes")?,
+        Err(e) => {
+            if let Err(r) = conn.execute_batch("ROLLBACK") {
+                log::error!("rollback failed: {r}");
+            }
+            return Err(e);
+        }
+    }
+    let counts = plan.counts();
+    log::info!(
+        "applied {} created, {} replaced, {} dropped in {:.0?}",
+        counts.created,
+        counts.replaced,
+        counts.dropped,
+        start.elapsed()
+    );
+    Ok(counts)
+}
+
+/// The schemas other than `main` that `views` live in, each once.
+pub fn schemas<'a>(views: impl Iterator<Item = &'a ViewDef>) -> Vec<&'a str> {
+    let mut out: Vec<&str> = Vec::new();
+    for v in views {
+        if !v.schema.eq_ignore_ascii_case("main") && !out.iter().any(|s| s.eq_ignore_ascii_case(&v.schema)) {
+            out.push(&v.schema);
+        }
+    }
+    out
+}
+
+/// The statements that define one view.
+pub fn view_statements(v: &ViewDef) -> Vec<Stmt> {
+    let mut out = vec![sql::create_view(&v.schema, &v.name, &v.body)];
+    if let Some(d) = &v.description {
+        out.push(sql::comment_on_view(&v.schema, &v.name, d));
+    }
+    out
+}

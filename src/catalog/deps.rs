@@ -1,0 +1,184 @@
+//! The order views must be created in. DuckDB binds a view when it is created,
+//! so a view over another configured view needs that one first, whatever the
+//! config order. References are read from DuckDB's own parser
+//! (`json_serialize_sql`), which also proves each body is one SELECT.
+
+use crate::config::ViewDef;
+use crate::error::{Error, Result};
+use duckdb::Connection;
+use serde_json::Value as Json;
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+const ONE_SELECT: &str = "a view's SQL must be exactly one SELECT statement";
+
+/// A table name as written in a query: catalog and schema may be empty.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TableRef {
+    pub catalog: String,
+    pub schema: String,
+    pub name: String,
+}
+
+/// Parses a view body and returns the tables it reads.
+pub fn references(conn: &Connection, view: &ViewDef, file: &Path) -> Result<Vec<TableRef>> {
+    let fail = |msg: &str| Error::config(file, &view.key, format!("view {}: {}", view.qualified(), crate::error::one_line(msg)));
+    let json: String = conn
+        .query_row("SELECT json_serialize_sql(?::VARCHAR)", [&view.body], |r| r.get(0))
+        .map_err(|e| fail(&e.to_string()))?;
+    let parsed: Json = serde_json::from_str(&json).map_err(|e| fail(&e.to_string()))?;
+    if parsed["error"].as_bool() == Some(true) {
+        let msg = parsed["error_message"].as_str().unwrap_or("cannot parse the view's SQL");
+        if msg.starts_with("Only SELECT statements") {
+            return Err(fail(ONE_SELECT));
+        }
+        return Err(fail(&format!("invalid SQL: {msg}")));
+    }
+    match parsed["statements"].as_array().map(Vec::len) {
+        Some(1) => {}
+        _ => return Err(fail(ONE_SELECT)),
+    }
+    let mut ctes = HashSet::new();
+    let mut refs = Vec::new();
+    walk(&parsed["statements"], &mut refs, &mut ctes);
+    refs.retain(|r| !(r.catalog.is_empty() && r.schema.is_empty() && ctes.contains(&r.name.to_lowercase())));
+    Ok(refs)
+}
+
+fn walk(node: &Json, refs: &mut Vec<TableRef>, ctes: &mut HashSet<String>) {
+    match node {
+        Json::Object(map) => {
+            if map.get("type").and_then(Json::as_str) == Some("BASE_TABLE") {
+                let s = |k: &str| map.get(k).and_then(Json::as_str).unwrap_or("").to_string();
+                refs.push(TableRef { catalog: s("catalog_name"), schema: s("schema_name"), name: s("table_name") });
+            }
+            if let Some(entries) = map.get("cte_map").and_then(|c| c.get("map")).and_then(Json::as_array) {
+                for e in entries {
+                    if let Some(k) = e.get("key").and_then(Json::as_str) {
+                        ctes.insert(k.to_lowercase());
+                    }
+                }
+            }
+            for v in map.values() {
+                walk(v, refs, ctes);
+            }
+        }
+        Json::Array(items) => items.iter().for_each(|v| walk(v, refs, ctes)),
+        _ => {}
+    }
+}
+
+/// Orders `views` so that every view comes after the configured views it
+/// reads; otherwise config order is kept. Returns positions in `views`.
+/// `catalog` is the name of the database the views live in.
+pub fn order(conn: &Connection, views: &[&ViewDef], catalog: &str, file: &Path) -> Result<Vec<usize>> {
+    let index: HashMap<(String, String), usize> = views
+        .iter()
+        .enumerate()
+        .map(|(i, v)| ((v.schema.to_lowercase(), v.name.to_lowercase()), i))
+        .collect();
+    let mut needs: Vec<Vec<usize>> = Vec::with_capacity(views.len());
+    for (i, v) in views.iter().enumerate() {
+        let mut deps = Vec::new();
+        for r in references(conn, v, file)? {
+            let key = match (r.catalog.is_empty(), r.schema.is_empty()) {
+                (true, true) => ("main".to_string(), r.name.to_lowercase()),
+                // `x.t` is schema x or database x; only the schema reading can be ours.
+                (true, false) => (r.schema.to_lowercase(), r.name.to_lowercase()),
+                (false, _) if r.catalog.eq_ignore_ascii_case(catalog) => {
+                    let schema = if r.schema.is_empty() { "main".to_string() } else { r.schema.to_lowercase() };
+                    (schema, r.name.to_lowercase())
+                }
+                _ => continue,
+            };
+            if let Some(&j) = index.get(&key) {
+                if j != i && !deps.contains(&j) {
+                    deps.push(j);
+                }
+            }
+        }
+        needs.push(deps);
+    }
+    topological(views, &needs).map_err(|(key, msg)| Error::config(file, &key, msg))
+}
+
+/// Fails with the key of a view on the cycle and the cycle itself.
+fn topological(views: &[&ViewDef], needs: &[Vec<usize>]) -> std::result::Result<Vec<usize>, (String, String)> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        Active,
+        Done,
+    }
+    let mut marks = vec![Mark::New; views.len()];
+    let mut out = Vec::with_capacity(views.len());
+    // Depth-first from each view in config order; an explicit stack keeps deep
+    // chains of views from exhausting the thread's stack.
+    for start in 0..views.len() {
+        if marks[start] != Mark::New {
+            continue;
+        }
+        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
+        marks[start] = Mark::Active;
+        while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+            if let Some(&dep) = needs[node].get(*next) {
+                *next += 1;
+                match marks[dep] {
+                    Mark::Done => {}
+                    Mark::New => {
+                        marks[dep] = Mark::Active;
+                        stack.push((dep, 0));
+                    }
+                    Mark::Active => {
+                        let from = stack.iter().position(|&(n, _)| n == dep).unwrap_or(0);
+                        let mut cycle: Vec<String> = stack[from..].iter().map(|&(n, _)| views[n].qualified()).collect();
+                        cycle.push(views[dep].qualified());
+                        return Err((
+                            views[dep].key.clone(),
+                            format!("views depend on each other in a cycle: {}", cycle.join(" -> ")),
+                        ));
+                    }
+                }
+            } else {
+                marks[node] = Mark::Done;
+                out.push(node);
+                stack.pop();
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn view(name: &str) -> ViewDef {
+        ViewDef {
+            schema: "main".into(),
+            name: name.into(),
+            body: String::new(),
+            description: None,
+            tags: vec![],
+            extensions: vec![],
+            key: format!("views[{name}]"),
+        }
+    }
+
+    #[test]
+    fn orders_dependencies_first_and_keeps_config_order_otherwise() {
+        let (a, b, c, d) = (view("a"), view("b"), view("c"), view("d"));
+        let views = vec![&a, &b, &c, &d];
+        // a needs c, c needs d; b is independent.
+        let order = topological(&views, &[vec![2], vec![], vec![3], vec![]]).unwrap();
+        let names: Vec<&str> = order.iter().map(|&i| views[i].name.as_str()).collect();
+        assert_eq!(names, ["d", "c", "a", "b"]);
+    }
+
+    #[test]
+    fn reports_cycles_in_order() {
+        let (a, b) = (view("a"), view("b"));
+        let (_, err) = topological(&[&a, &b], &[vec![1], vec![0]]).unwrap_err();
+        assert!(err.contains("\"main\".\"a\" -> \"main\".\"b\" -> \"main\".\"a\""), "{err}");
+    }
+}

@@ -1,0 +1,87 @@
+//! The catalog: configured views against what the database holds, the plan
+//! that closes the gap, and applying it.
+
+pub mod apply;
+pub mod deps;
+pub mod plan;
+pub mod script;
+pub mod state;
+
+use crate::config::{Config, Database};
+use crate::error::{Error, Result};
+use crate::session::{self, OpenOptions};
+use duckdb::Connection;
+pub use plan::{Action, Counts, Options, Plan};
+
+/// A catalog session: the database opens, and its session state is restored,
+/// on first use.
+pub struct Session<'c> {
+    config: &'c Config,
+    database: Database,
+    opts: OpenOptions,
+    conn: Option<Connection>,
+}
+
+impl<'c> Session<'c> {
+    pub fn new(config: &'c Config, database: Database, opts: OpenOptions) -> Self {
+        Session { config, database, opts, conn: None }
+    }
+
+    /// The restored connection, opening and restoring on the first call.
+    pub fn connection(&mut self) -> Result<&Connection> {
+        if self.conn.is_none() {
+            let conn = session::open(&self.database, &self.opts)?;
+            session::restore(&conn, self.config, &self.opts)?;
+            self.conn = Some(conn);
+        }
+        Ok(self.conn.as_ref().expect("opened above"))
+    }
+
+    /// Brings the views up to date and returns what changed. A read-only
+    /// session changes nothing and fails if any view is missing or outdated.
+    pub fn reconcile(&mut self, opts: Options) -> Result<Counts> {
+        let read_only = self.opts.read_only;
+        let config = self.config;
+        let conn = self.connection()?;
+        let actual = state::read(conn)?;
+        let plan = plan::diff(&config.views, &actual, opts);
+        if read_only && plan.pending() {
+            let pending: Vec<String> = plan
+                .changes
+                .iter()
+                .filter(|c| c.action.changes_catalog())
+                .map(|c| crate::sql::qualified(&[&c.schema, &c.name]))
+                .collect();
+            return Err(Error::database(
+                "read-only database",
+                format!(
+                    "{} view(s) need changes that a read-only session cannot make: {}; run without --read-only first",
+                    pending.len(),
+                    preview(&pending)
+                ),
+            ));
+        }
+        apply::apply(conn, &plan, &config.path, &actual.catalog)
+    }
+}
+
+/// The catalog's current state without opening it for writing or restoring
+/// anything: a database that does not exist yet holds nothing.
+pub fn read_state(database: &Database, opts: &OpenOptions) -> Result<state::Actual> {
+    match database {
+        Database::File(p) if p.exists() => {
+            let conn = session::open(database, &OpenOptions { read_only: true, ..opts.clone() })?;
+            state::read(&conn)
+        }
+        _ => Ok(state::Actual::default()),
+    }
+}
+
+fn preview(names: &[String]) -> String {
+    const SHOWN: usize = 5;
+    let mut s = names.iter().take(SHOWN).cloned().collect::<Vec<_>>().join(", ");
+    if names.len() > SHOWN {
+        s.push_str(&format!(" and {} more", names.len() - SHOWN));
+    }
+    s
+}

@@ -1,0 +1,119 @@
+//! The difference between the configured views and the catalog: what `run`
+//! would create, replace, leave or drop. Computing it touches nothing.
+
+use super::state::{fingerprint, key, Actual};
+use crate::config::ViewDef;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Not in the catalog.
+    Create,
+    /// Managed, and its configured definition changed.
+    Replace,
+    /// Recreated because of `--force-rebuild` (and taken over if duckalog did not create it).
+    Rebuild,
+    /// Managed and current: no statement is executed for it.
+    Unchanged,
+    /// A view of that name exists that duckalog did not create: left alone.
+    Foreign,
+    /// A table of that name exists: the view cannot be created.
+    Conflict,
+    /// Managed, no longer configured, and dropped because of `--prune`.
+    Drop,
+    /// Managed and no longer configured: reported, kept.
+    Orphan,
+}
+
+impl Action {
+    pub fn changes_catalog(self) -> bool {
+        matches!(self, Action::Create | Action::Replace | Action::Rebuild | Action::Drop)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Change<'a> {
+    pub action: Action,
+    pub schema: String,
+    pub name: String,
+    /// The configured view, for every action but Drop and Orphan.
+    pub view: Option<&'a ViewDef>,
+    pub fingerprint: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    pub force_rebuild: bool,
+    pub prune: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct Plan<'a> {
+    pub changes: Vec<Change<'a>>,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
+    pub created: usize,
+    pub replaced: usize,
+    pub unchanged: usize,
+    pub dropped: usize,
+    pub foreign: usize,
+    pub orphaned: usize,
+    pub conflicts: usize,
+}
+
+impl<'a> Plan<'a> {
+    pub fn pending(&self) -> bool {
+        self.changes.iter().any(|c| c.action.changes_catalog())
+    }
+
+    pub fn counts(&self) -> Counts {
+        let mut n = Counts::default();
+        for c in &self.changes {
+            match c.action {
+                Action::Create => n.created += 1,
+                Action::Replace | Action::Rebuild => n.replaced += 1,
+                Action::Unchanged => n.unchanged += 1,
+                Action::Foreign => n.foreign += 1,
+                Action::Conflict => n.conflicts += 1,
+                Action::Drop => n.dropped += 1,
+                Action::Orphan => n.orphaned += 1,
+            }
+        }
+        n
+    }
+}
+
+pub fn diff<'a>(views: &'a [ViewDef], actual: &Actual, opts: Options) -> Plan<'a> {
+    let mut changes = Vec::with_capacity(views.len());
+    for v in views {
+        let k = key(&v.schema, &v.name);
+        let fp = fingerprint(v);
+        let exists = actual.views.contains(&k);
+        let action = if actual.tables.contains(&k) {
+            Action::Conflict
+        } else {
+            match (exists, actual.managed.get(&k)) {
+                (false, _) => Action::Create,
+                (true, _) if opts.force_rebuild => Action::Rebuild,
+                (true, None) => Action::Foreign,
+                (true, Some(m)) if m.fingerprint == fp => Action::Unchanged,
+                (true, Some(_)) => Action::Replace,
+            }
+        };
+        changes.push(Change { action, schema: v.schema.clone(), name: v.name.clone(), view: Some(v), fingerprint: Some(fp) });
+    }
+    let configured: std::collections::HashSet<_> = views.iter().map(|v| key(&v.schema, &v.name)).collect();
+    let mut gone: Vec<_> = actual.managed.iter().filter(|(k, _)| !configured.contains(*k)).map(|(_, m)| m).collect();
+    gone.sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
+    for m in gone {
+        changes.push(Change {
+            action: if opts.prune { Action::Drop } else { Action::Orphan },
+            schema: m.schema.clone(),
+            name: m.name.clone(),
+            view: None,
+            fingerprint: None,
+        });
+    }
+    Plan { changes }
+}

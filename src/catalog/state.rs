@@ -1,0 +1,111 @@
+//! What the catalog holds now: its views, its tables, and duckalog's record
+//! of the views it manages (`_duckalog.views`, one row per view with the
+//! fingerprint of the definition it applied).
+
+use crate::config::resolve::STATE_SCHEMA;
+use crate::config::ViewDef;
+use crate::error::{Error, Result};
+use crate::sql::{self, Stmt};
+use duckdb::Connection;
+use sha2::{Digest, Sha256};
+use std::collections::{HashMap, HashSet};
+
+pub const STATE_TABLE: &str = "views";
+
+/// Views and tables are keyed by lower-cased (schema, name): DuckDB compares
+/// identifiers without case.
+pub type Key = (String, String);
+
+pub fn key(schema: &str, name: &str) -> Key {
+    (schema.to_lowercase(), name.to_lowercase())
+}
+
+#[derive(Debug, Clone)]
+pub struct Managed {
+    pub schema: String,
+    pub name: String,
+    pub fingerprint: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Actual {
+    /// The database (catalog) name of the opened file.
+    pub catalog: String,
+    pub views: HashSet<Key>,
+    pub tables: HashSet<Key>,
+    pub managed: HashMap<Key, Managed>,
+}
+
+/// The fingerprint of a view's definition: everything duckalog writes for it.
+pub fn fingerprint(v: &ViewDef) -> String {
+    let mut h = Sha256::new();
+    for part in [v.schema.as_str(), v.name.as_str(), v.body.as_str(), v.description.as_deref().unwrap_or("\u{0}none")] {
+        h.update(part.as_bytes());
+        h.update([0u8]);
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn read(conn: &Connection) -> Result<Actual> {
+    let db = |e: duckdb::Error| Error::database("reading the catalog", e);
+    let catalog: String = conn.query_row("SELECT current_database()", [], |r| r.get(0)).map_err(db)?;
+    let mut actual = Actual { catalog, ..Default::default() };
+
+    let mut stmt = conn
+        .prepare("SELECT schema_name, view_name FROM duckdb_views() WHERE NOT internal AND NOT temporary AND database_name = current_database()")
+        .map_err(db)?;
+    let rows = stmt.query_map([], |r| Ok(key(&r.get::<_, String>(0)?, &r.get::<_, String>(1)?))).map_err(db)?;
+    for k in rows {
+        actual.views.insert(k.map_err(db)?);
+    }
+
+    let mut stmt = conn
+        .prepare("SELECT schema_name, table_name FROM duckdb_tables() WHERE NOT internal AND NOT temporary AND database_name = current_database()")
+        .map_err(db)?;
+    let rows = stmt.query_map([], |r| Ok(key(&r.get::<_, String>(0)?, &r.get::<_, String>(1)?))).map_err(db)?;
+    for k in rows {
+        actual.tables.insert(k.map_err(db)?);
+    }
+
+    if actual.tables.contains(&key(STATE_SCHEMA, STATE_TABLE)) {
+        let q = format!("SELECT schema_name, view_name, fingerprint FROM {}", sql::qualified(&[STATE_SCHEMA, STATE_TABLE]));
+        let mut stmt = conn.prepare(&q).map_err(db)?;
+        let rows = stmt
+            .query_map([], |r| Ok(Managed { schema: r.get(0)?, name: r.get(1)?, fingerprint: r.get(2)? }))
+            .map_err(db)?;
+        for m in rows {
+            let m = m.map_err(db)?;
+            actual.managed.insert(key(&m.schema, &m.name), m);
+        }
+    }
+    Ok(actual)
+}
+
+/// Statements that create the state table if it is missing.
+pub fn create_table() -> Vec<Stmt> {
+    vec![
+        sql::create_schema(STATE_SCHEMA),
+        Stmt::plain(format!(
+            "CREATE TABLE IF NOT EXISTS {} (schema_name VARCHAR NOT NULL, view_name VARCHAR NOT NULL, \
+             fingerprint VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL, PRIMARY KEY (schema_name, view_name))",
+            sql::qualified(&[STATE_SCHEMA, STATE_TABLE])
+        )),
+    ]
+}
+
+pub fn forget(conn: &Connection, schema: &str, name: &str) -> duckdb::Result<()> {
+    let q = format!(
+        "DELETE FROM {} WHERE lower(schema_name) = lower(?) AND lower(view_name) = lower(?)",
+        sql::qualified(&[STATE_SCHEMA, STATE_TABLE])
+    );
+    conn.execute(&q, [schema, name]).map(|_| ())
+}
+
+pub fn remember(conn: &Connection, v: &ViewDef, fingerprint: &str) -> duckdb::Result<()> {
+    forget(conn, &v.schema, &v.name)?;
+    let q = format!(
+        "INSERT INTO {} VALUES (?, ?, ?, current_timestamp::TIMESTAMP)",
+        sql::qualified(&[STATE_SCHEMA, STATE_TABLE])
+    );
+    conn.execute(&q, [v.schema.as_str(), v.name.as_str(), fingerprint]).map(|_| ())
+}

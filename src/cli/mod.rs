@@ -1,0 +1,356 @@
+//! The command line: argument parsing and printing. Everything else is the
+//! library's.
+
+mod output;
+
+use crate::catalog::{self, plan, script, Action, Counts, Options, Session};
+use crate::config::{self, Config, Database, Vars};
+use crate::connector::Registry;
+use crate::error::{Error, Result};
+use crate::session::OpenOptions;
+use argh::FromArgs;
+use output::{Format, Grid};
+use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(FromArgs)]
+/// Declarative DuckDB catalogs: restore a session's state and keep its views
+/// true to a config file.
+#[argh(help_triggers("-h", "--help", "help"))]
+struct Cli {
+    /// print the version and exit
+    #[argh(switch, short = 'V')]
+    version: bool,
+    #[argh(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(FromArgs)]
+#[argh(subcommand)]
+enum Command {
+    Run(RunCmd),
+    Build(BuildCmd),
+    Plan(PlanCmd),
+    Validate(ValidateCmd),
+    GenerateSql(GenerateSqlCmd),
+    Version(VersionCmd),
+}
+
+/// Declares a subcommand with the options every command shares.
+macro_rules! command {
+    ($(#[$meta:meta])* struct $name:ident { $($body:tt)* }) => {
+        #[derive(FromArgs)]
+        $(#[$meta])*
+        struct $name {
+            /// the config file (TOML, YAML or JSON; default duckalog.toml)
+            #[argh(positional, arg_name = "config")]
+            config_arg: Option<PathBuf>,
+            /// the config file (TOML, YAML or JSON; default duckalog.toml)
+            #[argh(option, short = 'c')]
+            config: Option<PathBuf>,
+            /// the database file to use instead of duckdb.database
+            #[argh(option)]
+            db: Option<PathBuf>,
+            /// the folder that holds extension files (<dir>/v1.5.5/<platform>/...)
+            #[argh(option)]
+            extension_dir: Option<PathBuf>,
+            /// more log output (-v info, -vv debug, -vvv trace)
+            #[argh(switch, short = 'v')]
+            verbose: u8,
+            /// print errors only
+            #[argh(switch)]
+            quiet: bool,
+            $($body)*
+        }
+
+        impl Common for $name {
+            fn common(&self) -> CommonArgs<'_> {
+                CommonArgs {
+                    config_arg: self.config_arg.as_ref(),
+                    config: self.config.as_ref(),
+                    db: self.db.as_ref(),
+                    extension_dir: self.extension_dir.as_ref(),
+                    verbose: self.verbose,
+                    quiet: self.quiet,
+                }
+            }
+        }
+    };
+}
+
+struct CommonArgs<'a> {
+    config_arg: Option<&'a PathBuf>,
+    config: Option<&'a PathBuf>,
+    db: Option<&'a PathBuf>,
+    extension_dir: Option<&'a PathBuf>,
+    verbose: u8,
+    quiet: bool,
+}
+
+trait Common {
+    fn common(&self) -> CommonArgs<'_>;
+}
+
+command! {
+    /// Open the catalog, restore its session state and bring its views up to date.
+    #[argh(subcommand, name = "run")]
+    struct RunCmd {
+        /// run this SQL statement afterwards and print its result
+        #[argh(option, short = 'q')]
+        query: Option<String>,
+        /// how to print the query result: table, csv or json
+        #[argh(option, default = "Format::Table")]
+        format: Format,
+        /// recreate every configured view, and take over same-named views duckalog did not create
+        #[argh(switch)]
+        force_rebuild: bool,
+        /// drop views that duckalog created and the config no longer names
+        #[argh(switch)]
+        prune: bool,
+        /// open the database read-only: restore the session, change no view
+        #[argh(switch)]
+        read_only: bool,
+    }
+}
+
+command! {
+    /// Recreate every configured view (the same as run --force-rebuild).
+    #[argh(subcommand, name = "build")]
+    struct BuildCmd {
+        /// drop views that duckalog created and the config no longer names
+        #[argh(switch)]
+        prune: bool,
+    }
+}
+
+command! {
+    /// Show what run would change, touching nothing.
+    #[argh(subcommand, name = "plan")]
+    struct PlanCmd {
+        /// plan as run --force-rebuild would
+        #[argh(switch)]
+        force_rebuild: bool,
+        /// plan as run --prune would
+        #[argh(switch)]
+        prune: bool,
+        /// exit with 1 when changes are pending
+        #[argh(switch)]
+        exit_code: bool,
+    }
+}
+
+command! {
+    /// Check the config (and parse every view's SQL) without opening the database.
+    #[argh(subcommand, name = "validate")]
+    struct ValidateCmd {}
+}
+
+command! {
+    /// Print the whole catalog as one SQL script that recreates it.
+    #[argh(subcommand, name = "generate-sql")]
+    struct GenerateSqlCmd {
+        /// write the script to this file instead of standard output
+        #[argh(option, short = 'o')]
+        output: Option<PathBuf>,
+        /// print secret values instead of '***'
+        #[argh(switch)]
+        show_secrets: bool,
+    }
+}
+
+#[derive(FromArgs)]
+/// Print the version.
+#[argh(subcommand, name = "version")]
+struct VersionCmd {}
+
+/// Parses the arguments, runs the command and returns the exit code.
+pub fn main() -> u8 {
+    let args: Vec<String> = std::env::args().collect();
+    let name = args.first().map(|a| a.rsplit('/').next().unwrap_or(a)).unwrap_or("duckalog");
+    let rest = expand_short_switches(&args[1.min(args.len())..]);
+    let rest: Vec<&str> = rest.iter().map(String::as_str).collect();
+    let cli = match Cli::from_args(&[name], &rest) {
+        Ok(cli) => cli,
+        Err(early) => {
+            return if early.status.is_ok() {
+                println!("{}", early.output);
+                0
+            } else {
+                eprintln!("{}", early.output.trim_end());
+                eprintln!("Run {name} --help for how to use it.");
+                crate::error::exit::CONFIG
+            };
+        }
+    };
+    let result = match cli.command {
+        _ if cli.version => {
+            println!("{}", version());
+            Ok(0)
+        }
+        None => Err(Error::Usage(format!("no command given; run {name} --help"))),
+        Some(Command::Version(_)) => {
+            println!("{}", version());
+            Ok(0)
+        }
+        Some(Command::Run(c)) => run(&c),
+        Some(Command::Build(c)) => build(&c),
+        Some(Command::Plan(c)) => plan_cmd(&c),
+        Some(Command::Validate(c)) => validate(&c),
+        Some(Command::GenerateSql(c)) => generate_sql(&c),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {}", crate::secret::scrub(&e.to_string()));
+            e.exit_code()
+        }
+    }
+}
+
+/// `-vv` means `-v -v`, as in most command-line tools; argh takes one letter per dash.
+fn expand_short_switches(args: &[String]) -> Vec<String> {
+    let mut out = Vec::with_capacity(args.len());
+    for a in args {
+        match a.strip_prefix('-') {
+            Some(letters) if letters.len() > 1 && letters.chars().all(|c| c == 'v') => {
+                out.extend(letters.chars().map(|_| "-v".to_string()))
+            }
+            _ => out.push(a.clone()),
+        }
+    }
+    out
+}
+
+fn version() -> String {
+    format!("duckalog {} (DuckDB {})", env!("CARGO_PKG_VERSION"), crate::extension::DUCKDB_VERSION)
+}
+
+/// Sets up logging, then loads the config with the command line's overrides.
+fn prepare(cmd: &dyn Common) -> Result<(Config, Database, CommonArgsOwned)> {
+    let c = cmd.common();
+    crate::logging::init(c.verbose, c.quiet);
+    let path = match (c.config_arg, c.config) {
+        (Some(_), Some(_)) => return Err(Error::Usage("give the config either as an argument or with --config, not both".into())),
+        (Some(p), None) | (None, Some(p)) => p.clone(),
+        (None, None) => PathBuf::from("duckalog.toml"),
+    };
+    let config = config::load(&path, &Registry::built_in(), &Vars::default())?;
+    let database = match c.db {
+        Some(p) if p.as_os_str() == ":memory:" => Database::Memory,
+        Some(p) => Database::File(std::path::absolute(p).unwrap_or_else(|_| p.clone())),
+        None => config.database.clone(),
+    };
+    let owned = CommonArgsOwned { extension_dir: c.extension_dir.cloned(), verbose: c.verbose, quiet: c.quiet };
+    Ok((config, database, owned))
+}
+
+struct CommonArgsOwned {
+    extension_dir: Option<PathBuf>,
+    verbose: u8,
+    quiet: bool,
+}
+
+fn run(c: &RunCmd) -> Result<u8> {
+    let (config, database, common) = prepare(c)?;
+    let opts = OpenOptions::for_config(&config, c.read_only, common.extension_dir);
+    let mut session = Session::new(&config, database, opts);
+    let counts = session.reconcile(Options { force_rebuild: c.force_rebuild, prune: c.prune })?;
+    match &c.query {
+        Some(sql) => {
+            log::info!("{}", summary(&counts));
+            let answer = crate::query::run(session.connection()?, sql)?;
+            let grid = Grid::from_batches(answer.columns, answer.types, &answer.batches).map_err(Error::Other)?;
+            let mut out = std::io::stdout().lock();
+            grid.write(c.format, &mut out).map_err(|e| Error::Other(format!("writing the result: {e}")))?;
+        }
+        None if !common.quiet => println!("{}", summary(&counts)),
+        None => {}
+    }
+    Ok(0)
+}
+
+fn build(c: &BuildCmd) -> Result<u8> {
+    let (config, database, common) = prepare(c)?;
+    let opts = OpenOptions::for_config(&config, false, common.extension_dir);
+    let counts = Session::new(&config, database, opts).reconcile(Options { force_rebuild: true, prune: c.prune })?;
+    if !common.quiet {
+        println!("{}", summary(&counts));
+    }
+    Ok(0)
+}
+
+fn summary(n: &Counts) -> String {
+    let mut s = format!(
+        "catalog up to date: {} created, {} replaced, {} unchanged, {} dropped",
+        n.created, n.replaced, n.unchanged, n.dropped
+    );
+    if n.foreign > 0 {
+        s.push_str(&format!("; {} not created by duckalog, left alone", n.foreign));
+    }
+    if n.orphaned > 0 {
+        s.push_str(&format!("; {} no longer configured, kept (--prune drops them)", n.orphaned));
+    }
+    s
+}
+
+fn plan_cmd(c: &PlanCmd) -> Result<u8> {
+    let (config, database, common) = prepare(c)?;
+    let opts = OpenOptions::for_config(&config, true, common.extension_dir);
+    let actual = catalog::read_state(&database, &opts)?;
+    let plan = plan::diff(&config.views, &actual, Options { force_rebuild: c.force_rebuild, prune: c.prune });
+    let mut out = std::io::stdout().lock();
+    let mut write = || -> std::io::Result<()> {
+        for ch in &plan.changes {
+            let name = crate::sql::qualified(&[&ch.schema, &ch.name]);
+            let line = match ch.action {
+                Action::Create => format!("+ create    {name}"),
+                Action::Replace => format!("~ replace   {name} (definition changed)"),
+                Action::Rebuild => format!("~ rebuild   {name} (--force-rebuild)"),
+                Action::Unchanged if common.verbose > 0 => format!("= unchanged {name}"),
+                Action::Unchanged => continue,
+                Action::Foreign => format!("! foreign   {name}: exists but was not created by duckalog; left alone"),
+                Action::Conflict => format!("! conflict  {name}: a table of that name exists; run will fail"),
+                Action::Drop => format!("- drop      {name}"),
+                Action::Orphan => format!("? orphan    {name}: no longer configured (--prune drops it)"),
+            };
+            writeln!(out, "{line}")?;
+        }
+        let n = plan.counts();
+        writeln!(
+            out,
+            "plan: {} to create, {} to replace, {} unchanged, {} to drop",
+            n.created, n.replaced, n.unchanged, n.dropped
+        )
+    };
+    write().map_err(|e| Error::Other(format!("writing the plan: {e}")))?;
+    Ok(if c.exit_code && plan.pending() { 1 } else { 0 })
+}
+
+fn validate(c: &ValidateCmd) -> Result<u8> {
+    let (config, _, common) = prepare(c)?;
+    let opts = OpenOptions::for_config(&config, false, common.extension_dir);
+    // The script renders every statement and orders the views, which parses their SQL.
+    script::script(&config, &opts, false)?;
+    if !common.quiet {
+        println!(
+            "{}: valid ({} view(s), {} attachment(s), {} secret(s))",
+            config.path.display(),
+            config.views.len(),
+            config.attachments.len(),
+            config.secrets.len()
+        );
+    }
+    Ok(0)
+}
+
+fn generate_sql(c: &GenerateSqlCmd) -> Result<u8> {
+    let (config, _, common) = prepare(c)?;
+    let opts = OpenOptions::for_config(&config, false, common.extension_dir);
+    let text = script::script(&config, &opts, c.show_secrets)?;
+    match &c.output {
+        Some(path) => std::fs::write(path, text)
+            .map_err(|e| Error::Other(format!("cannot write {}: {e}", path.display())))?,
+        None => print!("{text}"),
+    }
+    Ok(0)
+}

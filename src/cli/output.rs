@@ -1,0 +1,173 @@
+//! Printing query results as an aligned table, CSV or JSON.
+
+use duckdb::arrow::array::{Array, RecordBatch};
+use duckdb::arrow::datatypes::DataType;
+use duckdb::arrow::util::display::{ArrayFormatter, FormatOptions};
+use std::io::{self, Write};
+use std::str::FromStr;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Table,
+    Csv,
+    Json,
+}
+
+impl FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "table" => Ok(Format::Table),
+            "csv" => Ok(Format::Csv),
+            "json" => Ok(Format::Json),
+            other => Err(format!("unknown format {other:?}: use table, csv or json")),
+        }
+    }
+}
+
+/// A result held as text, plus what is needed to print it faithfully.
+pub struct Grid {
+    pub columns: Vec<String>,
+    pub numeric: Vec<bool>,
+    /// `None` is SQL NULL.
+    pub rows: Vec<Vec<Option<String>>>,
+}
+
+impl Grid {
+    pub fn from_batches(columns: Vec<String>, types: Vec<DataType>, batches: &[RecordBatch]) -> Result<Grid, String> {
+        let opts = FormatOptions::default();
+        let mut rows = Vec::new();
+        for batch in batches {
+            let formatters = batch
+                .columns()
+                .iter()
+                .map(|c| ArrayFormatter::try_new(c.as_ref(), &opts).map_err(|e| e.to_string()))
+                .collect::<Result<Vec<_>, _>>()?;
+            for r in 0..batch.num_rows() {
+                rows.push(
+                    batch
+                        .columns()
+                        .iter()
+                        .zip(&formatters)
+                        .map(|(col, f)| (!col.is_null(r)).then(|| f.value(r).to_string()))
+                        .collect(),
+                );
+            }
+        }
+        let numeric = types.iter().map(|t| t.is_numeric()).collect();
+        Ok(Grid { columns, numeric, rows })
+    }
+
+    pub fn write(&self, format: Format, out: &mut dyn Write) -> io::Result<()> {
+        match format {
+            Format::Table => self.table(out),
+            Format::Csv => self.csv(out),
+            Format::Json => self.json(out),
+        }
+    }
+
+    fn table(&self, out: &mut dyn Write) -> io::Result<()> {
+        let shown = |c: &Option<String>| c.clone().unwrap_or_else(|| "NULL".into());
+        let mut widths: Vec<usize> = self.columns.iter().map(|c| c.chars().count()).collect();
+        for row in &self.rows {
+            for (w, cell) in widths.iter_mut().zip(row) {
+                *w = (*w).max(shown(cell).chars().count());
+            }
+        }
+        let rule: String = widths.iter().map(|w| format!("+{}", "-".repeat(w + 2))).collect::<String>() + "+";
+        let line = |cells: Vec<String>, numeric: &[bool]| -> String {
+            let mut s = String::new();
+            for ((cell, w), num) in cells.iter().zip(&widths).zip(numeric) {
+                let pad = " ".repeat(w - cell.chars().count());
+                if *num {
+                    s.push_str(&format!("| {pad}{cell} "));
+                } else {
+                    s.push_str(&format!("| {cell}{pad} "));
+                }
+            }
+            s + "|"
+        };
+        writeln!(out, "{rule}")?;
+        writeln!(out, "{}", line(self.columns.clone(), &vec![false; widths.len()]))?;
+        writeln!(out, "{rule}")?;
+        for row in &self.rows {
+            writeln!(out, "{}", line(row.iter().map(shown).collect(), &self.numeric))?;
+        }
+        writeln!(out, "{rule}")?;
+        writeln!(out, "({} row{})", self.rows.len(), if self.rows.len() == 1 { "" } else { "s" })
+    }
+
+    fn csv(&self, out: &mut dyn Write) -> io::Result<()> {
+        let field = |s: &str| {
+            if s.contains([',', '"', '\n', '\r']) {
+                format!("\"{}\"", s.replace('"', "\"\""))
+            } else {
+                s.to_string()
+            }
+        };
+        writeln!(out, "{}", self.columns.iter().map(|c| field(c)).collect::<Vec<_>>().join(","))?;
+        for row in &self.rows {
+            let cells: Vec<String> = row.iter().map(|c| c.as_deref().map(field).unwrap_or_default()).collect();
+            writeln!(out, "{}", cells.join(","))?;
+        }
+        Ok(())
+    }
+
+    fn json(&self, out: &mut dyn Write) -> io::Result<()> {
+        let rows: Vec<serde_json::Value> = self
+            .rows
+            .iter()
+            .map(|row| {
+                let obj = self
+                    .columns
+                    .iter()
+                    .zip(row)
+                    .zip(&self.numeric)
+                    .map(|((name, cell), num)| {
+                        let v = match cell {
+                            None => serde_json::Value::Null,
+                            Some(text) if *num => serde_json::from_str::<serde_json::Number>(text)
+                                .map(serde_json::Value::Number)
+                                .unwrap_or_else(|_| serde_json::Value::String(text.clone())),
+                            Some(text) => serde_json::Value::String(text.clone()),
+                        };
+                        (name.clone(), v)
+                    })
+                    .collect::<serde_json::Map<_, _>>();
+                serde_json::Value::Object(obj)
+            })
+            .collect();
+        serde_json::to_writer_pretty(&mut *out, &rows)?;
+        writeln!(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grid() -> Grid {
+        Grid {
+            columns: vec!["id".into(), "name".into()],
+            numeric: vec![true, false],
+            rows: vec![vec![Some("1".into()), Some("a,b".into())], vec![Some("22".into()), None]],
+        }
+    }
+
+    fn text(f: Format) -> String {
+        let mut buf = Vec::new();
+        grid().write(f, &mut buf).unwrap();
+        String::from_utf8(buf).unwrap()
+    }
+
+    #[test]
+    fn formats() {
+        assert_eq!(
+            text(Format::Table),
+            "+----+------+\n| id | name |\n+----+------+\n|  1 | a,b  |\n| 22 | NULL |\n+----+------+\n(2 rows)\n"
+        );
+        assert_eq!(text(Format::Csv), "id,name\n1,\"a,b\"\n22,\n");
+        let json: serde_json::Value = serde_json::from_str(&text(Format::Json)).unwrap();
+        assert_eq!(json, serde_json::json!([{"id": 1, "name": "a,b"}, {"id": 22, "name": null}]));
+    }
+}

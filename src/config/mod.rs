@@ -1,0 +1,180 @@
+//! Loading a config file: parse (TOML, YAML or JSON, by extension) with
+//! `${env:...}` interpolation, then resolve paths and check everything that can
+//! be checked without a database.
+
+pub mod interp;
+pub mod model;
+pub mod resolve;
+
+pub use interp::Vars;
+pub use resolve::{Attachment, Config, Database, SecretDef, Setting, ViewDef};
+
+use crate::connector::Registry;
+use crate::error::{Error, Result};
+use serde::de::DeserializeOwned;
+use std::path::{Component, Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Format {
+    Toml,
+    Yaml,
+    Json,
+}
+
+impl Format {
+    pub fn of(path: &Path) -> Option<Format> {
+        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+            "toml" => Some(Format::Toml),
+            "yaml" | "yml" => Some(Format::Yaml),
+            "json" => Some(Format::Json),
+            _ => None,
+        }
+    }
+}
+
+/// Reads, interpolates, resolves and validates the config at `path`.
+pub fn load(path: &Path, registry: &Registry, vars: &Vars) -> Result<Config> {
+    let file = read(path, vars)?;
+    resolve::resolve(file, path, registry)
+}
+
+/// Reads and interpolates one config file, without resolving it.
+pub fn read(path: &Path, vars: &Vars) -> Result<model::File> {
+    let fail = |msg: String| Error::config(path, "", msg);
+    let format = Format::of(path).ok_or_else(|| {
+        fail("unknown config format: name the file .toml, .yaml, .yml or .json".into())
+    })?;
+    let bytes = std::fs::read(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => fail("config file not found (give its path with --config)".into()),
+        _ if path.is_dir() => fail("is a directory, not a config file".into()),
+        _ => fail(format!("cannot read: {e}")),
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let (line, col) = line_col(&String::from_utf8_lossy(e.as_bytes()), e.utf8_error().valid_up_to());
+        fail(format!("line {line}, column {col}: not valid UTF-8 (save the file as UTF-8)"))
+    })?;
+    if text.trim().is_empty() {
+        return Ok(model::File { version: 1, ..Default::default() });
+    }
+    interp::with_vars(vars, || parse(format, &text, path))
+}
+
+fn parse<T: DeserializeOwned>(format: Format, text: &str, path: &Path) -> Result<T> {
+    let located = |key: String, pos: Option<(usize, usize)>, message: String| {
+        let mut place = if key == "." { String::new() } else { key };
+        if let Some((line, col)) = pos {
+            if !place.is_empty() {
+                place.push(' ');
+            }
+            place.push_str(&format!("(line {line}, column {col})"));
+        }
+        Error::config(path, &place, message)
+    };
+    match format {
+        Format::Toml => {
+            let de = toml::Deserializer::new(text);
+            serde_path_to_error::deserialize(de).map_err(|e| {
+                let key = e.path().to_string();
+                let inner = e.into_inner();
+                let pos = inner.span().map(|s| line_col(text, s.start));
+                located(key, pos, crate::error::one_line(inner.message()))
+            })
+        }
+        Format::Yaml => {
+            let de = serde_yaml_ng::Deserializer::from_str(text);
+            serde_path_to_error::deserialize(de).map_err(|e| {
+                let key = e.path().to_string();
+                let inner = e.into_inner();
+                let pos = inner.location().map(|l| (l.line(), l.column()));
+                located(key, pos, strip_location(&inner.to_string()))
+            })
+        }
+        Format::Json => {
+            let mut de = serde_json::Deserializer::from_str(text);
+            let parsed: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+                let key = e.path().to_string();
+                let inner = e.into_inner();
+                let pos = (inner.line() > 0).then(|| (inner.line(), inner.column()));
+                located(key, pos, strip_location(&inner.to_string()))
+            })?;
+            de.end().map_err(|e| located(String::new(), Some((e.line(), e.column())), strip_location(&e.to_string())))?;
+            Ok(parsed)
+        }
+    }
+}
+
+/// Parsers append " at line N column M" (and YAML prefixes its own key path);
+/// the place is reported separately.
+fn strip_location(message: &str) -> String {
+    let message = match message.rfind(" at line ") {
+        Some(i) => &message[..i],
+        None => message,
+    };
+    let message = match message.split_once(": ") {
+        Some((path, rest)) if !path.contains(' ') && !path.is_empty() => rest,
+        _ => message,
+    };
+    crate::error::one_line(message)
+}
+
+/// 1-based line and column of a byte offset.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+/// Resolves `path` against the config's folder, leaving URLs and absolute
+/// paths alone. `..` and `.` are folded so that messages show clean paths.
+pub fn resolve_path(base_dir: &Path, path: &str) -> PathBuf {
+    let p = Path::new(path);
+    let joined = if p.is_absolute() { p.to_path_buf() } else { base_dir.join(p) };
+    let mut out = PathBuf::new();
+    for c in joined.components() {
+        match c {
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// A URI with a scheme (`s3://`, `https://`) is never a local path.
+pub fn is_remote(uri: &str) -> bool {
+    match uri.find("://") {
+        Some(i) => i > 0 && uri[..i].chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c)),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_resolve_against_the_config_folder() {
+        let base = Path::new("/srv/cat");
+        assert_eq!(resolve_path(base, "data/x.parquet"), Path::new("/srv/cat/data/x.parquet"));
+        assert_eq!(resolve_path(base, "../y/*.csv"), Path::new("/srv/y/*.csv"));
+        assert_eq!(resolve_path(base, "/abs/z.db"), Path::new("/abs/z.db"));
+        assert!(is_remote("s3://b/k") && is_remote("https://h/x") && !is_remote("data/a.parquet"));
+    }
+
+    #[test]
+    fn line_and_column() {
+        assert_eq!(line_col("ab\ncd\nef", 4), (2, 2));
+        assert_eq!(line_col("x", 0), (1, 1));
+    }
+
+    #[test]
+    fn strips_parser_decorations() {
+        assert_eq!(strip_location("views[0]: unknown field `x` at line 3 column 5"), "unknown field `x`");
+        assert_eq!(strip_location("missing field `name`"), "missing field `name`");
+    }
+}

@@ -1,0 +1,104 @@
+//! Connectors turn an attachment's config table into data: the extensions it
+//! needs, the ATTACH target and options, a local file to check. They never
+//! touch DuckDB and never render SQL themselves (`sql.rs` does).
+
+mod duckdb;
+mod sqlite;
+
+use crate::sql::{AttachOption, Value};
+use serde::de::DeserializeOwned;
+use std::path::{Path, PathBuf};
+
+pub type Table = serde_json::Map<String, serde_json::Value>;
+
+/// What a connector may know about the config it is read from.
+pub struct Context<'a> {
+    /// The folder of the config file; relative paths resolve against it.
+    pub base_dir: &'a Path,
+}
+
+impl Context<'_> {
+    pub fn resolve(&self, path: &str) -> PathBuf {
+        crate::config::resolve_path(self.base_dir, path)
+    }
+}
+
+/// How to attach one configured database.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttachSpec {
+    /// The path, URL or connection string given to ATTACH.
+    pub target: Value,
+    pub options: Vec<AttachOption>,
+    /// Extensions to load before attaching.
+    pub extensions: Vec<String>,
+    /// A local database file, checked before ATTACH so that a typo is an error
+    /// instead of a new empty database.
+    pub local_file: Option<LocalFile>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LocalFile {
+    pub path: PathBuf,
+    /// Whether a missing file may be created.
+    pub create: bool,
+}
+
+/// A problem with one key of an attachment table.
+#[derive(Debug)]
+pub struct KeyError {
+    /// The key path inside the table, empty for the table itself.
+    pub key: String,
+    pub message: String,
+}
+
+pub trait Connector: Send + Sync {
+    /// The attachment kind it handles: the key under `attachments`.
+    fn kind(&self) -> &str;
+    /// Where it came from, for `duckalog connectors`.
+    fn origin(&self) -> String {
+        "built-in".to_string()
+    }
+    /// The extensions every attachment of this kind needs.
+    fn extensions(&self) -> Vec<String>;
+    /// Validates one table (without its `alias`) and says how to attach it.
+    fn attachment(&self, table: &Table, ctx: &Context) -> Result<AttachSpec, KeyError>;
+}
+
+/// Reads a table into a connector's own typed model, naming the key at fault.
+pub fn parse<T: DeserializeOwned>(table: &Table) -> Result<T, KeyError> {
+    serde_path_to_error::deserialize(serde_json::Value::Object(table.clone())).map_err(|e| {
+        let key = e.path().to_string();
+        KeyError { key: if key == "." { String::new() } else { key }, message: e.into_inner().to_string() }
+    })
+}
+
+/// The connectors known to this process.
+pub struct Registry {
+    connectors: Vec<Box<dyn Connector>>,
+}
+
+impl Registry {
+    pub fn built_in() -> Self {
+        Registry { connectors: vec![Box::new(duckdb::DuckDb), Box::new(sqlite::Sqlite)] }
+    }
+
+    pub fn get(&self, kind: &str) -> Option<&dyn Connector> {
+        self.connectors.iter().find(|c| c.kind() == kind).map(|c| c.as_ref())
+    }
+
+    pub fn all(&self) -> impl Iterator<Item = &dyn Connector> {
+        self.connectors.iter().map(|c| c.as_ref())
+    }
+
+    pub fn kinds(&self) -> Vec<&str> {
+        self.connectors.iter().map(|c| c.kind()).collect()
+    }
+}
+
+/// Checks a local path setting shared by file-based connectors.
+fn local_path(path: &str, ctx: &Context) -> Result<PathBuf, KeyError> {
+    if path.trim().is_empty() {
+        return Err(KeyError { key: "path".into(), message: "must not be empty".into() });
+    }
+    Ok(ctx.resolve(path))
+}

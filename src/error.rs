@@ -1,0 +1,73 @@
+//! The one error type of the library, and the exit code each kind maps to.
+
+use std::path::Path;
+
+/// Exit codes, kept from the Python tool so that scripts carry over.
+pub mod exit {
+    pub const OK: u8 = 0;
+    pub const OTHER: u8 = 1;
+    pub const CONFIG: u8 = 2;
+    pub const DATABASE: u8 = 3;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A problem in a config file: where it is, what is wrong, and how to fix it.
+    #[error("{file}: {place}{message}")]
+    Config {
+        file: String,
+        /// Key path and/or line, ending in ": ", or empty when unknown.
+        place: String,
+        message: String,
+    },
+    /// Bad command-line usage.
+    #[error("{0}")]
+    Usage(String),
+    /// DuckDB, a database file or an attached system failed.
+    #[error("{context}: {message}")]
+    Database { context: String, message: String },
+    #[error("{0}")]
+    Other(String),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn config(file: &Path, key_path: &str, message: impl Into<String>) -> Self {
+        Error::Config {
+            file: file.display().to_string(),
+            place: if key_path.is_empty() { String::new() } else { format!("{key_path}: ") },
+            message: message.into(),
+        }
+    }
+
+    pub fn database(context: impl Into<String>, err: impl std::fmt::Display) -> Self {
+        Error::Database { context: context.into(), message: one_line(&err.to_string()) }
+    }
+
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Config { .. } | Error::Usage(_) => exit::CONFIG,
+            Error::Database { .. } => exit::DATABASE,
+            Error::Other(_) => exit::OTHER,
+        }
+    }
+}
+
+/// DuckDB messages span several lines (a hint, the statement, a caret); errors
+/// here are printed on one line.
+pub fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn collapses_multi_line_messages() {
+        let e = Error::database("view \"v\"", "Catalog Error: Table x does not exist!\n\nLINE 1: SELECT *\n   ^");
+        assert_eq!(e.to_string(), "view \"v\": Catalog Error: Table x does not exist! LINE 1: SELECT * ^");
+        assert_eq!(e.exit_code(), exit::DATABASE);
+    }
+}

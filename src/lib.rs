@@ -1,0 +1,21 @@
+//! duckalog turns a declarative catalog config into a ready DuckDB catalog and
+//! keeps it true: on every run it restores the session state DuckDB does not
+//! persist (extensions, settings, secrets, attachments) and reconciles the
+//! views against the config.
+//!
+//! Data flows one way: file -> [`config`] -> [`session`] restore ->
+//! [`catalog`] plan -> apply -> report.
+
+pub mod catalog;
+pub mod cli;
+pub mod config;
+pub mod connector;
+pub mod error;
+pub mod extension;
+pub mod logging;
+pub mod query;
+pub mod secret;
+pub mod session;
+pub mod sql;
+
+pub use error::{Error, Result};

@@ -1,0 +1,211 @@
+//! Opening the database and restoring the session state that DuckDB keeps
+//! only for the life of an instance: extensions, settings, secrets and
+//! attachments.
+
+use crate::config::{Config, Database, Setting};
+use crate::connector::LocalFile;
+use crate::error::{Error, Result};
+use crate::extension;
+use crate::sql::{self, Stmt};
+use duckdb::{AccessMode, Connection};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// How to open the database.
+#[derive(Debug, Clone, Default)]
+pub struct OpenOptions {
+    pub read_only: bool,
+    /// Where extension files live; DuckDB's default when `None`.
+    pub extension_dir: Option<PathBuf>,
+    pub secret_dir: Option<PathBuf>,
+}
+
+impl OpenOptions {
+    /// The options a config asks for, with the command line's overrides:
+    /// `--extension-dir`, then `DUCKALOG_EXTENSION_DIR`, then the config.
+    pub fn for_config(config: &Config, read_only: bool, extension_dir: Option<PathBuf>) -> Self {
+        let from_env = std::env::var_os(extension::DIR_VAR).filter(|v| !v.is_empty()).map(PathBuf::from);
+        OpenOptions {
+            read_only,
+            extension_dir: extension_dir.or(from_env).or_else(|| config.extension_directory.clone()),
+            secret_dir: config.secret_directory.clone(),
+        }
+    }
+
+    fn effective_extension_dir(&self) -> Option<PathBuf> {
+        self.extension_dir.clone().or_else(extension::default_dir)
+    }
+}
+
+/// Opens `database` with the open-time options duckalog always uses:
+/// autoinstall and autoload off, so DuckDB never reaches the network.
+pub fn open(database: &Database, opts: &OpenOptions) -> Result<Connection> {
+    let what = match database {
+        Database::Memory => "opening an in-memory database".to_string(),
+        Database::File(p) => format!("opening database {}", p.display()),
+    };
+    let fail = |e: &dyn std::fmt::Display| Error::database(&what, e);
+    let mut cfg = duckdb::Config::default()
+        .enable_autoload_extension(false)
+        .and_then(|c| c.with("autoinstall_known_extensions", "false"))
+        .map_err(|e| fail(&e))?;
+    if let Some(dir) = &opts.extension_dir {
+        cfg = cfg.with("extension_directory", dir.display().to_string()).map_err(|e| fail(&e))?;
+    }
+    if let Some(dir) = &opts.secret_dir {
+        cfg = cfg.with("secret_directory", dir.display().to_string()).map_err(|e| fail(&e))?;
+    }
+    if opts.read_only {
+        cfg = cfg.access_mode(AccessMode::ReadOnly).map_err(|e| fail(&e))?;
+    }
+    let conn = match database {
+        Database::Memory if opts.read_only => {
+            return Err(fail(&"an in-memory database cannot be opened read-only; set duckdb.database or --db"))
+        }
+        Database::Memory => Connection::open_in_memory_with_flags(cfg),
+        Database::File(path) => {
+            if path.is_dir() {
+                return Err(fail(&"is a directory, not a database file"));
+            }
+            if !path.exists() {
+                if opts.read_only {
+                    return Err(fail(&"the file does not exist; build the catalog first with `duckalog run`"));
+                }
+                if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty() && !p.exists()) {
+                    std::fs::create_dir_all(parent).map_err(|e| fail(&format!("cannot create {}: {e}", parent.display())))?;
+                }
+            }
+            Connection::open_with_flags(path, cfg)
+        }
+    };
+    conn.map_err(|e| fail(&e))
+}
+
+/// One step of restoring a session.
+#[derive(Debug)]
+pub struct Step {
+    /// What is restored, for logs and errors: `attachment "lite"`.
+    pub what: String,
+    pub check: Check,
+    pub stmt: Option<Stmt>,
+}
+
+/// What must hold before a step's statement runs.
+#[derive(Debug)]
+pub enum Check {
+    None,
+    /// An extension file that must be present (or a built-in extension).
+    Extension(String),
+    LocalFile(LocalFile),
+}
+
+/// The restore steps for `config`, in order: extensions, settings, pragmas,
+/// secrets (attachments may need them), attachments.
+pub fn steps(config: &Config) -> Vec<Step> {
+    let mut out = Vec::new();
+    for name in &config.install_extensions {
+        out.push(Step { what: format!("extension {name}"), check: Check::Extension(name.clone()), stmt: None });
+    }
+    for name in config.needed_extensions() {
+        out.push(Step {
+            what: format!("extension {name}"),
+            check: Check::Extension(name.clone()),
+            stmt: Some(sql::load_extension(&name)),
+        });
+    }
+    for s in &config.settings {
+        let (what, stmt) = match s {
+            Setting::Statement(text) => ("setting".to_string(), Stmt::plain(text.clone())),
+            Setting::Pair(name, value) => (format!("setting {name}"), sql::set(name, value)),
+        };
+        out.push(Step { what, check: Check::None, stmt: Some(stmt) });
+    }
+    for (i, p) in config.pragmas.iter().enumerate() {
+        out.push(Step { what: format!("pragma {}", i + 1), check: Check::None, stmt: Some(Stmt::plain(p.clone())) });
+    }
+    for s in &config.secrets {
+        let stmt = sql::create_secret(&sql::SecretSpec {
+            name: &s.name,
+            kind: &s.kind,
+            provider: s.provider.as_deref(),
+            persistent: s.persistent,
+            scope: &s.scope,
+            params: &s.params,
+        });
+        out.push(Step { what: format!("secret {}", sql::ident(&s.name)), check: Check::None, stmt: Some(stmt) });
+    }
+    for a in &config.attachments {
+        let check = match &a.spec.local_file {
+            Some(f) => Check::LocalFile(f.clone()),
+            None => Check::None,
+        };
+        let stmt = sql::attach(&a.spec.target, &a.alias, &a.spec.options);
+        out.push(Step { what: format!("attachment {} ({})", sql::ident(&a.alias), a.kind), check, stmt: Some(stmt) });
+    }
+    out
+}
+
+/// Restores the session state of `config` on `conn`.
+pub fn restore(conn: &Connection, config: &Config, opts: &OpenOptions) -> Result<()> {
+    let start = Instant::now();
+    let ext_dir = opts.effective_extension_dir();
+    let steps = steps(config);
+    for step in &steps {
+        let t = Instant::now();
+        check(&step.check, ext_dir.as_deref()).map_err(|m| Error::database(&step.what, m))?;
+        if let Some(stmt) = &step.stmt {
+            exec(conn, stmt, &step.what)?;
+            log::info!("restored {} in {:.1?}", step.what, t.elapsed());
+        }
+    }
+    log::info!("session restored ({} steps) in {:.1?}", steps.len(), start.elapsed());
+    Ok(())
+}
+
+fn check(c: &Check, ext_dir: Option<&Path>) -> std::result::Result<(), String> {
+    match c {
+        Check::None => Ok(()),
+        Check::Extension(name) if extension::is_path(name) => {
+            if Path::new(name).is_file() {
+                Ok(())
+            } else {
+                Err(format!("extension file {name} does not exist"))
+            }
+        }
+        Check::Extension(name) if extension::is_built_in(name) => Ok(()),
+        Check::Extension(name) => {
+            let Some(dir) = ext_dir else {
+                return Err("no extension directory: set --extension-dir or DUCKALOG_EXTENSION_DIR".into());
+            };
+            let file = extension::file_in(dir, name);
+            if file.is_file() {
+                Ok(())
+            } else {
+                Err(format!(
+                    "extension {} is not installed: {} does not exist (put the {} build of the extension there, \
+                     or point --extension-dir / {} at a folder that has it)",
+                    extension::canonical(name),
+                    file.display(),
+                    extension::DUCKDB_VERSION,
+                    extension::DIR_VAR
+                ))
+            }
+        }
+        Check::LocalFile(f) => {
+            if f.path.is_dir() {
+                Err(format!("{} is a directory, not a database file", f.path.display()))
+            } else if !f.path.exists() && !f.create {
+                Err(format!("{} does not exist (set create = true to create it)", f.path.display()))
+            } else {
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Executes one statement, logging the form that hides secrets, and names
+/// `what` on failure.
+pub fn exec(conn: &Connection, stmt: &Stmt, what: &str) -> Result<()> {
+    log::debug!("{what}: {stmt}");
+    conn.execute_batch(stmt.sql()).map_err(|e| Error::database(what, e))
+}

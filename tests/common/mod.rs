@@ -1,0 +1,134 @@
+//! Helpers for tests that run the real binary on real files.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::process::Command;
+
+/// The extension directory the tests use: `scripts/test` fills it.
+pub fn ext_dir() -> PathBuf {
+    let dir = std::env::var_os("DUCKALOG_TEST_EXTENSION_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var("HOME").unwrap()).join(".cache/duckalog/extensions"));
+    let probe = dir.join("v1.5.5/linux_amd64/sqlite_scanner.duckdb_extension");
+    assert!(probe.is_file(), "{} is missing: run scripts/fetch-extensions (scripts/test does)", probe.display());
+    dir
+}
+
+pub struct Out {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Out {
+    pub fn ok(&self) -> &Self {
+        assert_eq!(self.code, 0, "expected success\nstdout: {}\nstderr: {}", self.stdout, self.stderr);
+        self
+    }
+
+    pub fn fails(&self, code: i32, words: &[&str]) -> &Self {
+        assert_eq!(self.code, code, "expected exit {code}\nstdout: {}\nstderr: {}", self.stdout, self.stderr);
+        for w in words {
+            assert!(self.stderr.contains(w), "stderr lacks {w:?}:\n{}", self.stderr);
+        }
+        assert!(!self.stderr.contains("panicked"), "panic:\n{}", self.stderr);
+        self
+    }
+}
+
+/// A scratch folder with a config in it.
+pub struct Project {
+    pub dir: tempfile::TempDir,
+}
+
+impl Project {
+    pub fn new() -> Self {
+        Project { dir: tempfile::tempdir().unwrap() }
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    pub fn write(&self, rel: &str, text: &str) -> PathBuf {
+        let p = self.path(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    /// Runs duckalog in the project folder with the test extension directory.
+    pub fn run(&self, args: &[&str]) -> Out {
+        self.run_env(args, &[])
+    }
+
+    pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Out {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_duckalog"));
+        cmd.args(args).current_dir(self.dir.path()).env_remove("RUST_LOG").env("DUCKALOG_EXTENSION_DIR", ext_dir());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().unwrap();
+        Out {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// A DuckDB connection with the test extensions available, for making
+    /// fixtures and reading catalogs back.
+    pub fn duckdb(&self, file: Option<&str>) -> duckdb::Connection {
+        let cfg = duckdb::Config::default()
+            .enable_autoload_extension(false)
+            .unwrap()
+            .with("extension_directory", ext_dir().display().to_string())
+            .unwrap();
+        match file {
+            Some(f) => duckdb::Connection::open_with_flags(self.path(f), cfg).unwrap(),
+            None => duckdb::Connection::open_in_memory_with_flags(cfg).unwrap(),
+        }
+    }
+
+    /// Small data files of every local kind: data/orders.parquet (3 rows),
+    /// data/people.csv (2 rows), data/events.json (4 rows), data/shop.duckdb
+    /// (table items, 2 rows) and data/legacy.sqlite (table accounts, 3 rows).
+    pub fn fixtures(&self) {
+        std::fs::create_dir_all(self.path("data")).unwrap();
+        let c = self.duckdb(None);
+        let d = self.path("data");
+        let d = d.display();
+        c.execute_batch(&format!(
+            "COPY (SELECT * FROM (VALUES (1, 10, 2.5), (2, 11, 4.0), (3, 10, 1.5)) t(id, item_id, amount)) TO '{d}/orders.parquet' (FORMAT parquet);
+             COPY (SELECT * FROM (VALUES (1, 'ann'), (2, 'bob')) t(id, name)) TO '{d}/people.csv' (HEADER);
+             COPY (SELECT * FROM (VALUES (1, 'a'), (2, 'b'), (3, 'c'), (4, 'd')) t(id, kind)) TO '{d}/events.json' (FORMAT json, ARRAY true);
+             ATTACH '{d}/shop.duckdb' AS shop;
+             CREATE TABLE shop.items AS SELECT * FROM (VALUES (10, 'pen'), (11, 'ink')) t(item_id, name);
+             DETACH shop;
+             LOAD sqlite_scanner;
+             ATTACH '{d}/legacy.sqlite' AS legacy (TYPE sqlite);
+             CREATE TABLE legacy.accounts (id INTEGER, owner TEXT);
+             INSERT INTO legacy.accounts VALUES (1, 'x'), (2, 'y'), (3, 'z');
+             DETACH legacy;"
+        ))
+        .unwrap();
+    }
+
+    /// (schema, name, sql) of every non-internal view in a database file.
+    pub fn views(&self, file: &str) -> Vec<(String, String, String)> {
+        let c = self.duckdb(Some(file));
+        let mut s = c
+            .prepare("SELECT schema_name, view_name, sql FROM duckdb_views() WHERE NOT internal ORDER BY ALL")
+            .unwrap();
+        s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect()
+    }
+
+    /// Rows of duckalog's state table: (schema, name, fingerprint, applied_at).
+    pub fn state(&self, file: &str) -> Vec<(String, String, String, String)> {
+        let c = self.duckdb(Some(file));
+        let mut s = c
+            .prepare("SELECT schema_name, view_name, fingerprint, applied_at::VARCHAR FROM _duckalog.views ORDER BY ALL")
+            .unwrap();
+        s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).unwrap().map(Result::unwrap).collect()
+    }
+}
