@@ -49,23 +49,21 @@ pub fn fingerprint(v: &ViewDef) -> String {
 pub fn read(conn: &Connection) -> Result<Actual> {
     let db = |e: duckdb::Error| Error::database("reading the catalog", e);
     let catalog: String = conn.query_row("SELECT current_database()", [], |r| r.get(0)).map_err(db)?;
-    let mut actual = Actual { catalog, ..Default::default() };
-
-    let mut stmt = conn
-        .prepare("SELECT schema_name, view_name FROM duckdb_views() WHERE NOT internal AND NOT temporary AND database_name = current_database()")
-        .map_err(db)?;
-    let rows = stmt.query_map([], |r| Ok(key(&r.get::<_, String>(0)?, &r.get::<_, String>(1)?))).map_err(db)?;
-    for k in rows {
-        actual.views.insert(k.map_err(db)?);
-    }
-
-    let mut stmt = conn
-        .prepare("SELECT schema_name, table_name FROM duckdb_tables() WHERE NOT internal AND NOT temporary AND database_name = current_database()")
-        .map_err(db)?;
-    let rows = stmt.query_map([], |r| Ok(key(&r.get::<_, String>(0)?, &r.get::<_, String>(1)?))).map_err(db)?;
-    for k in rows {
-        actual.tables.insert(k.map_err(db)?);
-    }
+    let objects = |function: &str, column: &str| -> Result<HashSet<Key>> {
+        let q = format!(
+            "SELECT schema_name, {column} FROM {function}() \
+             WHERE NOT internal AND NOT temporary AND database_name = current_database()"
+        );
+        let mut stmt = conn.prepare(&q).map_err(db)?;
+        let rows = stmt.query_map([], |r| Ok(key(&r.get::<_, String>(0)?, &r.get::<_, String>(1)?))).map_err(db)?;
+        rows.map(|k| k.map_err(db)).collect()
+    };
+    let mut actual = Actual {
+        catalog,
+        views: objects("duckdb_views", "view_name")?,
+        tables: objects("duckdb_tables", "table_name")?,
+        ..Default::default()
+    };
 
     if actual.tables.contains(&key(STATE_SCHEMA, STATE_TABLE)) {
         let q = format!("SELECT schema_name, view_name, fingerprint FROM {}", sql::qualified(&[STATE_SCHEMA, STATE_TABLE]));

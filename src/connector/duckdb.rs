@@ -1,8 +1,8 @@
 //! Other DuckDB database files.
 
-use super::{local_path, parse, AttachSpec, Connector, Context, KeyError, LocalFile, Table};
+use super::{file, parse, AttachSpec, Connector, Context, KeyError, Table};
 use crate::config::interp::de;
-use crate::sql::{AttachOption, Value};
+use crate::sql::Value;
 use serde::Deserialize;
 
 pub struct DuckDb;
@@ -42,22 +42,6 @@ impl Connector for DuckDb {
                 local_file: None,
             });
         }
-        if e.read_only && e.create {
-            return Err(KeyError {
-                key: "create".into(),
-                message: "a read-only attachment cannot be created: set read_only = false or drop create".into(),
-            });
-        }
-        let path = local_path(&e.path, ctx)?;
-        let mut options = vec![AttachOption::Word("TYPE".into(), "duckdb".into())];
-        if e.read_only {
-            options.push(AttachOption::Flag("READ_ONLY".into()));
-        }
-        Ok(AttachSpec {
-            target: Value::Str(path.display().to_string()),
-            options,
-            extensions: Vec::new(),
-            local_file: Some(LocalFile { path, create: e.create }),
-        })
+        file::attach("duckdb", &e.path, e.read_only, e.create, Vec::new(), ctx)
     }
 }

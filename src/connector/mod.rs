@@ -3,6 +3,7 @@
 //! touch DuckDB and never render SQL themselves (`sql.rs` does).
 
 mod duckdb;
+mod file;
 mod sqlite;
 
 use crate::sql::{AttachOption, Value};
@@ -93,12 +94,4 @@ impl Registry {
     pub fn kinds(&self) -> Vec<&str> {
         self.connectors.iter().map(|c| c.kind()).collect()
     }
-}
-
-/// Checks a local path setting shared by file-based connectors.
-fn local_path(path: &str, ctx: &Context) -> Result<PathBuf, KeyError> {
-    if path.trim().is_empty() {
-        return Err(KeyError { key: "path".into(), message: "must not be empty".into() });
-    }
-    Ok(ctx.resolve(path))
 }

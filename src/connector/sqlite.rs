@@ -1,8 +1,7 @@
 //! SQLite database files, through DuckDB's sqlite_scanner extension.
 
-use super::{local_path, parse, AttachSpec, Connector, Context, KeyError, LocalFile, Table};
+use super::{file, parse, AttachSpec, Connector, Context, KeyError, Table};
 use crate::config::interp::de;
-use crate::sql::{AttachOption, Value};
 use serde::Deserialize;
 
 pub struct Sqlite;
@@ -28,16 +27,6 @@ impl Connector for Sqlite {
 
     fn attachment(&self, table: &Table, ctx: &Context) -> Result<AttachSpec, KeyError> {
         let e: Entry = parse(table)?;
-        let path = local_path(&e.path, ctx)?;
-        let mut options = vec![AttachOption::Word("TYPE".into(), "sqlite".into())];
-        if e.read_only {
-            options.push(AttachOption::Flag("READ_ONLY".into()));
-        }
-        Ok(AttachSpec {
-            target: Value::Str(path.display().to_string()),
-            options,
-            extensions: self.extensions(),
-            local_file: Some(LocalFile { path, create: e.create }),
-        })
+        file::attach("sqlite", &e.path, e.read_only, e.create, self.extensions(), ctx)
     }
 }
