@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 pub const DUCKDB_VERSION: &str = "v1.5.5";
 
 /// Compiled into this binary: loading them needs no file.
-pub const BUILT_IN: &[&str] = &["core_functions", "parquet", "json"];
+pub const BUILT_IN: &[&str] = &["core_functions", "json", "parquet"];
 
 /// The variable that names an extension directory.
 pub const DIR_VAR: &str = "DUCKALOG_EXTENSION_DIR";
@@ -66,6 +66,26 @@ pub fn file_in(dir: &Path, name: &str) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn constants_match_the_engine() {
+        let c = duckdb::Connection::open_in_memory().unwrap();
+        let (version, platform): (String, String) =
+            c.query_row("SELECT library_version, platform FROM pragma_version(), pragma_platform()", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!(version, DUCKDB_VERSION);
+        assert_eq!(platform, super::platform());
+        let built_in: Vec<String> = c
+            .prepare("SELECT extension_name FROM duckdb_extensions() WHERE install_mode = 'STATICALLY_LINKED' ORDER BY 1")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(built_in, BUILT_IN.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+    }
 
     #[test]
     fn aliases_and_paths() {
