@@ -15,7 +15,9 @@ pub mod extension;
 pub mod logging;
 pub mod query;
 pub mod secret;
+pub mod secret_kind;
 pub mod session;
 pub mod sql;
+pub mod stored_secrets;
 
 pub use error::{Error, Result};

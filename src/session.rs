@@ -2,11 +2,12 @@
 //! only for the life of an instance: extensions, settings, secrets and
 //! attachments.
 
-use crate::config::{Config, Database, Setting};
+use crate::config::{Config, Database, SecretDef, Setting};
 use crate::connector::LocalFile;
 use crate::error::{Error, Result};
 use crate::extension;
 use crate::sql::{self, Stmt};
+use crate::stored_secrets;
 use duckdb::{AccessMode, Connection};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -18,6 +19,8 @@ pub struct OpenOptions {
     /// Where extension files live; DuckDB's default when `None`.
     pub extension_dir: Option<PathBuf>,
     pub secret_dir: Option<PathBuf>,
+    /// Recreate persistent secrets even when they look current (for rotated credentials).
+    pub force_rebuild: bool,
 }
 
 impl OpenOptions {
@@ -29,6 +32,7 @@ impl OpenOptions {
             read_only,
             extension_dir: extension_dir.or(from_env).or_else(|| config.extension_directory.clone()),
             secret_dir: config.secret_directory.clone(),
+            force_rebuild: false,
         }
     }
 
@@ -83,11 +87,13 @@ pub fn open(database: &Database, opts: &OpenOptions) -> Result<Connection> {
 
 /// One step of restoring a session.
 #[derive(Debug)]
-pub struct Step {
+pub struct Step<'c> {
     /// What is restored, for logs and errors: `attachment "lite"`.
     pub what: String,
     pub check: Check,
     pub stmt: Option<Stmt>,
+    /// For a persistent secret: created only when missing or changed.
+    pub persistent: Option<&'c SecretDef>,
 }
 
 /// What must hold before a step's statement runs.
@@ -101,16 +107,17 @@ pub enum Check {
 
 /// The restore steps for `config`, in order: extensions, settings, pragmas,
 /// secrets (attachments may need them), attachments.
-pub fn steps(config: &Config) -> Vec<Step> {
+pub fn steps(config: &Config) -> Vec<Step<'_>> {
     let mut out = Vec::new();
     for name in &config.install_extensions {
-        out.push(Step { what: format!("extension {name}"), check: Check::Extension(name.clone()), stmt: None });
+        out.push(Step { what: format!("extension {name}"), check: Check::Extension(name.clone()), stmt: None, persistent: None });
     }
     for name in config.needed_extensions() {
         out.push(Step {
             what: format!("extension {name}"),
             check: Check::Extension(name.clone()),
             stmt: Some(sql::load_extension(&name)),
+            persistent: None,
         });
     }
     for s in &config.settings {
@@ -118,21 +125,31 @@ pub fn steps(config: &Config) -> Vec<Step> {
             Setting::Statement(text) => ("setting".to_string(), Stmt::plain(text.clone())),
             Setting::Pair(name, value) => (format!("setting {name}"), sql::set(name, value)),
         };
-        out.push(Step { what, check: Check::None, stmt: Some(stmt) });
+        out.push(Step { what, check: Check::None, stmt: Some(stmt), persistent: None });
     }
     for (i, p) in config.pragmas.iter().enumerate() {
-        out.push(Step { what: format!("pragma {}", i + 1), check: Check::None, stmt: Some(Stmt::plain(p.clone())) });
+        out.push(Step {
+            what: format!("pragma {}", i + 1),
+            check: Check::None,
+            stmt: Some(Stmt::plain(p.clone())),
+            persistent: None,
+        });
     }
     for s in &config.secrets {
         let stmt = sql::create_secret(&sql::SecretSpec {
             name: &s.name,
             kind: &s.kind,
-            provider: s.provider.as_deref(),
+            provider: Some(&s.provider),
             persistent: s.persistent,
             scope: &s.scope,
             params: &s.params,
         });
-        out.push(Step { what: format!("secret {}", sql::ident(&s.name)), check: Check::None, stmt: Some(stmt) });
+        out.push(Step {
+            what: format!("{} secret {}", if s.persistent { "persistent" } else { "temporary" }, sql::ident(&s.name)),
+            check: Check::None,
+            stmt: Some(stmt),
+            persistent: s.persistent.then_some(s),
+        });
     }
     for a in &config.attachments {
         let check = match &a.spec.local_file {
@@ -140,7 +157,12 @@ pub fn steps(config: &Config) -> Vec<Step> {
             None => Check::None,
         };
         let stmt = sql::attach(&a.spec.target, &a.alias, &a.spec.options);
-        out.push(Step { what: format!("attachment {} ({})", sql::ident(&a.alias), a.kind), check, stmt: Some(stmt) });
+        out.push(Step {
+            what: format!("attachment {} ({})", sql::ident(&a.alias), a.kind),
+            check,
+            stmt: Some(stmt),
+            persistent: None,
+        });
     }
     out
 }
@@ -150,9 +172,20 @@ pub fn restore(conn: &Connection, config: &Config, opts: &OpenOptions) -> Result
     let start = Instant::now();
     let ext_dir = opts.effective_extension_dir();
     let steps = steps(config);
+    let mut stored = None;
     for step in &steps {
         let t = Instant::now();
         check(&step.check, ext_dir.as_deref()).map_err(|m| Error::database(&step.what, m))?;
+        if let (Some(def), false) = (step.persistent, opts.force_rebuild) {
+            let stored = match &stored {
+                Some(s) => s,
+                None => stored.insert(stored_secrets::stored(conn)?),
+            };
+            if stored.get(&def.name.to_lowercase()).is_some_and(|s| stored_secrets::matches(def, s)) {
+                log::info!("{} is current: kept", step.what);
+                continue;
+            }
+        }
         if let Some(stmt) = &step.stmt {
             exec(conn, stmt, &step.what)?;
             log::info!("restored {} in {:.1?}", step.what, t.elapsed());

@@ -8,6 +8,7 @@ use crate::config::ViewDef;
 use crate::error::{Error, Result};
 use crate::session::exec;
 use crate::sql::{self, Stmt};
+use crate::stored_secrets;
 use duckdb::Connection;
 use std::path::Path;
 use std::time::Instant;
@@ -32,8 +33,19 @@ pub fn apply(conn: &Connection, plan: &Plan, file: &Path, catalog: &str) -> Resu
             _ => {}
         }
     }
-    if !plan.pending() {
+    for s in plan.secrets.iter().filter(|s| s.action == Action::Orphan) {
+        log::warn!(
+            "persistent secret {} was created by duckalog and is no longer configured as persistent: kept (--prune deletes it)",
+            sql::ident(&s.name)
+        );
+    }
+    if !plan.pending() && !plan.secrets_pending() {
         return Ok(plan.counts());
+    }
+    // Secret storage is not transactional: a secret dropped here whose record
+    // survives a failed transaction is only forgotten by the next --prune.
+    for s in plan.secrets.iter().filter(|s| s.action == Action::Drop) {
+        exec(conn, &stored_secrets::drop_persistent(&s.name), &format!("deleting persistent secret {}", sql::ident(&s.name)))?;
     }
 
     let start = Instant::now();
@@ -50,6 +62,17 @@ pub fn apply(conn: &Connection, plan: &Plan, file: &Path, catalog: &str) -> Resu
     let result = (|| -> Result<()> {
         for s in state::create_table() {
             exec(conn, &s, "creating duckalog's state table")?;
+        }
+        if plan.secrets_pending() {
+            exec(conn, &stored_secrets::create_record_table(), "creating duckalog's secret records")?;
+            for s in &plan.secrets {
+                let what = format!("recording persistent secret {}", sql::ident(&s.name));
+                match (s.action, s.def) {
+                    (Action::Drop, _) => stored_secrets::forget(conn, &s.name).map_err(|e| Error::database(&what, e))?,
+                    (_, Some(def)) if !s.recorded => stored_secrets::record(conn, def).map_err(|e| Error::database(&what, e))?,
+                    _ => {}
+                }
+            }
         }
         for c in plan.changes.iter().filter(|c| c.action == Action::Drop) {
             let what = format!("dropping view {}", sql::qualified(&[&c.schema, &c.name]));

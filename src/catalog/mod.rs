@@ -44,7 +44,7 @@ impl<'c> Session<'c> {
         let config = self.config;
         let conn = self.connection()?;
         let actual = state::read(conn)?;
-        let plan = plan::diff(&config.views, &actual, opts);
+        let plan = plan::diff(&config.views, &config.secrets, &actual, opts);
         if read_only && plan.pending() {
             let pending: Vec<String> = plan
                 .changes
@@ -61,20 +61,27 @@ impl<'c> Session<'c> {
                 ),
             ));
         }
+        if read_only {
+            // Persistent secrets were restored, but a read-only catalog cannot record them.
+            return Ok(plan.counts());
+        }
         apply::apply(conn, &plan, &config.path, &actual.catalog)
     }
 }
 
 /// The catalog's current state without opening it for writing or restoring
-/// anything: a database that does not exist yet holds nothing.
+/// anything. A database that does not exist yet holds nothing, but the
+/// persistent secrets of the secret directory are still read.
 pub fn read_state(database: &Database, opts: &OpenOptions) -> Result<state::Actual> {
-    match database {
-        Database::File(p) if p.exists() => {
-            let conn = session::open(database, &OpenOptions { read_only: true, ..opts.clone() })?;
-            state::read(&conn)
-        }
-        _ => Ok(state::Actual::default()),
+    let conn = match database {
+        Database::File(p) if p.exists() => session::open(database, &OpenOptions { read_only: true, ..opts.clone() })?,
+        _ => session::open(&Database::Memory, &OpenOptions { read_only: false, ..opts.clone() })?,
+    };
+    let mut actual = state::read(&conn)?;
+    if !matches!(database, Database::File(p) if p.exists()) {
+        actual.catalog.clear();
     }
+    Ok(actual)
 }
 
 fn preview(names: &[String]) -> String {

@@ -2,7 +2,8 @@
 //! would create, replace, leave or drop. Computing it touches nothing.
 
 use super::state::{fingerprint, key, Actual};
-use crate::config::ViewDef;
+use crate::config::{SecretDef, ViewDef};
+use crate::stored_secrets;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -46,9 +47,22 @@ pub struct Options {
     pub prune: bool,
 }
 
+/// A persistent secret's part in a run.
+#[derive(Debug, Clone)]
+pub struct SecretChange<'a> {
+    pub action: Action,
+    pub name: String,
+    /// The configured secret, for every action but Drop and Orphan.
+    pub def: Option<&'a SecretDef>,
+    /// Whether `_duckalog.secrets` records it already.
+    pub recorded: bool,
+}
+
 #[derive(Debug, Default)]
 pub struct Plan<'a> {
     pub changes: Vec<Change<'a>>,
+    /// Persistent secrets only: temporary ones are simply created on every run.
+    pub secrets: Vec<SecretChange<'a>>,
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -60,11 +74,19 @@ pub struct Counts {
     pub foreign: usize,
     pub orphaned: usize,
     pub conflicts: usize,
+    pub secrets_dropped: usize,
+    pub secrets_orphaned: usize,
 }
 
 impl<'a> Plan<'a> {
+    /// Whether any view would change.
     pub fn pending(&self) -> bool {
         self.changes.iter().any(|c| c.action.changes_catalog())
+    }
+
+    /// Whether duckalog's bookkeeping of persistent secrets would change.
+    pub fn secrets_pending(&self) -> bool {
+        self.secrets.iter().any(|s| s.action == Action::Drop || (s.def.is_some() && !s.recorded))
     }
 
     pub fn counts(&self) -> Counts {
@@ -80,11 +102,18 @@ impl<'a> Plan<'a> {
                 Action::Orphan => n.orphaned += 1,
             }
         }
+        for s in &self.secrets {
+            match s.action {
+                Action::Drop => n.secrets_dropped += 1,
+                Action::Orphan => n.secrets_orphaned += 1,
+                _ => {}
+            }
+        }
         n
     }
 }
 
-pub fn diff<'a>(views: &'a [ViewDef], actual: &Actual, opts: Options) -> Plan<'a> {
+pub fn diff<'a>(views: &'a [ViewDef], secrets: &'a [SecretDef], actual: &Actual, opts: Options) -> Plan<'a> {
     let mut changes = Vec::with_capacity(views.len());
     for v in views {
         let k = key(&v.schema, &v.name);
@@ -115,5 +144,32 @@ pub fn diff<'a>(views: &'a [ViewDef], actual: &Actual, opts: Options) -> Plan<'a
             fingerprint: None,
         });
     }
-    Plan { changes }
+    Plan { changes, secrets: diff_secrets(secrets, actual, opts) }
+}
+
+fn diff_secrets<'a>(secrets: &'a [SecretDef], actual: &Actual, opts: Options) -> Vec<SecretChange<'a>> {
+    let mut out = Vec::new();
+    for def in secrets.iter().filter(|s| s.persistent) {
+        let name = def.name.to_lowercase();
+        let action = match actual.stored_secrets.get(&name) {
+            None => Action::Create,
+            Some(_) if opts.force_rebuild => Action::Rebuild,
+            Some(stored) if stored_secrets::matches(def, stored) => Action::Unchanged,
+            Some(_) => Action::Replace,
+        };
+        out.push(SecretChange { action, recorded: actual.recorded_secrets.contains(&name), name: def.name.clone(), def: Some(def) });
+    }
+    let persistent: std::collections::HashSet<String> =
+        secrets.iter().filter(|s| s.persistent).map(|s| s.name.to_lowercase()).collect();
+    let mut gone: Vec<&String> = actual.recorded_secrets.iter().filter(|n| !persistent.contains(*n)).collect();
+    gone.sort();
+    for name in gone {
+        out.push(SecretChange {
+            action: if opts.prune { Action::Drop } else { Action::Orphan },
+            name: name.clone(),
+            def: None,
+            recorded: true,
+        });
+    }
+    out
 }

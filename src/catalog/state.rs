@@ -1,6 +1,7 @@
-//! What the catalog holds now: its views, its tables, and duckalog's record
-//! of the views it manages (`_duckalog.views`, one row per view with the
-//! fingerprint of the definition it applied).
+//! What the catalog holds now: its views, its tables, the persistent secrets
+//! DuckDB holds, and duckalog's records of the views it manages
+//! (`_duckalog.views`, one row per view with the fingerprint of the
+//! definition it applied) and of the persistent secrets it created.
 
 use crate::config::resolve::STATE_SCHEMA;
 use crate::config::ViewDef;
@@ -34,6 +35,10 @@ pub struct Actual {
     pub views: HashSet<Key>,
     pub tables: HashSet<Key>,
     pub managed: HashMap<Key, Managed>,
+    /// Persistent secrets DuckDB holds, by lower-cased name.
+    pub stored_secrets: HashMap<String, crate::stored_secrets::Stored>,
+    /// The persistent secrets this catalog created, lower-cased.
+    pub recorded_secrets: HashSet<String>,
 }
 
 /// The fingerprint of a view's definition: everything duckalog writes for it.
@@ -62,6 +67,8 @@ pub fn read(conn: &Connection) -> Result<Actual> {
         catalog,
         views: objects("duckdb_views", "view_name")?,
         tables: objects("duckdb_tables", "table_name")?,
+        stored_secrets: crate::stored_secrets::stored(conn)?,
+        recorded_secrets: crate::stored_secrets::recorded(conn)?,
         ..Default::default()
     };
 

@@ -252,7 +252,8 @@ struct CommonArgsOwned {
 
 fn run(c: &RunCmd) -> Result<u8> {
     let (config, database, common) = prepare(c)?;
-    let opts = OpenOptions::for_config(&config, c.read_only, common.extension_dir);
+    let mut opts = OpenOptions::for_config(&config, c.read_only, common.extension_dir);
+    opts.force_rebuild = c.force_rebuild;
     let mut session = Session::new(&config, database, opts);
     let counts = session.reconcile(Options { force_rebuild: c.force_rebuild, prune: c.prune })?;
     match &c.query {
@@ -271,7 +272,8 @@ fn run(c: &RunCmd) -> Result<u8> {
 
 fn build(c: &BuildCmd) -> Result<u8> {
     let (config, database, common) = prepare(c)?;
-    let opts = OpenOptions::for_config(&config, false, common.extension_dir);
+    let mut opts = OpenOptions::for_config(&config, false, common.extension_dir);
+    opts.force_rebuild = true;
     let counts = Session::new(&config, database, opts).reconcile(Options { force_rebuild: true, prune: c.prune })?;
     if !common.quiet {
         println!("{}", summary(&counts));
@@ -290,6 +292,12 @@ fn summary(n: &Counts) -> String {
     if n.orphaned > 0 {
         s.push_str(&format!("; {} no longer configured, kept (--prune drops them)", n.orphaned));
     }
+    if n.secrets_dropped > 0 {
+        s.push_str(&format!("; {} persistent secret(s) deleted", n.secrets_dropped));
+    }
+    if n.secrets_orphaned > 0 {
+        s.push_str(&format!("; {} persistent secret(s) no longer configured, kept (--prune deletes them)", n.secrets_orphaned));
+    }
     s
 }
 
@@ -297,7 +305,7 @@ fn plan_cmd(c: &PlanCmd) -> Result<u8> {
     let (config, database, common) = prepare(c)?;
     let opts = OpenOptions::for_config(&config, true, common.extension_dir);
     let actual = catalog::read_state(&database, &opts)?;
-    let plan = plan::diff(&config.views, &actual, Options { force_rebuild: c.force_rebuild, prune: c.prune });
+    let plan = plan::diff(&config.views, &config.secrets, &actual, Options { force_rebuild: c.force_rebuild, prune: c.prune });
     let mut out = std::io::stdout().lock();
     let mut write = || -> std::io::Result<()> {
         for ch in &plan.changes {
@@ -315,6 +323,19 @@ fn plan_cmd(c: &PlanCmd) -> Result<u8> {
             };
             writeln!(out, "{line}")?;
         }
+        for s in &plan.secrets {
+            let name = crate::sql::ident(&s.name);
+            let line = match s.action {
+                Action::Create => format!("+ secret    {name} (persistent)"),
+                Action::Replace => format!("~ secret    {name} (persistent, definition changed)"),
+                Action::Rebuild => format!("~ secret    {name} (persistent, --force-rebuild)"),
+                Action::Unchanged if common.verbose > 0 => format!("= secret    {name} (persistent)"),
+                Action::Drop => format!("- secret    {name} (persistent, deleted from the secret directory)"),
+                Action::Orphan => format!("? secret    {name}: persistent, no longer configured as such (--prune deletes it)"),
+                _ => continue,
+            };
+            writeln!(out, "{line}")?;
+        }
         let n = plan.counts();
         writeln!(
             out,
@@ -323,7 +344,8 @@ fn plan_cmd(c: &PlanCmd) -> Result<u8> {
         )
     };
     write().map_err(|e| Error::Other(format!("writing the plan: {e}")))?;
-    Ok(if c.exit_code && plan.pending() { 1 } else { 0 })
+    let secrets_change = plan.secrets.iter().any(|s| s.action.changes_catalog());
+    Ok(if c.exit_code && (plan.pending() || secrets_change) { 1 } else { 0 })
 }
 
 fn validate(c: &ValidateCmd) -> Result<u8> {

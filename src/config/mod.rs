@@ -5,6 +5,7 @@
 pub mod interp;
 pub mod model;
 pub mod resolve;
+mod secrets;
 
 pub use interp::Vars;
 pub use resolve::{Attachment, Config, Database, SecretDef, Setting, ViewDef};

@@ -2,7 +2,8 @@
 //! against the config's folder, attachment tables read by their connectors,
 //! view bodies rendered, and every rule that needs no database checked.
 
-use super::model::{self, File, Scope, Settings, SqlFile};
+use super::model::{self, File, Settings, SqlFile};
+pub use super::secrets::SecretDef;
 use super::{is_remote, resolve_path};
 use crate::connector::{AttachSpec, Context, Registry};
 use crate::error::{Error, Result};
@@ -45,16 +46,6 @@ pub enum Setting {
 }
 
 #[derive(Debug)]
-pub struct SecretDef {
-    pub name: String,
-    pub kind: String,
-    pub provider: Option<String>,
-    pub persistent: bool,
-    pub scope: Vec<String>,
-    pub params: Vec<(String, Value)>,
-}
-
-#[derive(Debug)]
 pub struct Attachment {
     pub kind: String,
     pub alias: String,
@@ -90,7 +81,7 @@ impl Config {
             .load_extensions
             .iter()
             .cloned()
-            .chain(self.secrets.iter().filter_map(|s| secret_extension(&s.kind).map(str::to_string)))
+            .chain(self.secrets.iter().flat_map(|s| s.extensions.iter().cloned()))
             .chain(self.attachments.iter().flat_map(|a| a.spec.extensions.iter().cloned()))
             .chain(self.views.iter().flat_map(|v| v.extensions.iter().cloned()));
         for name in wanted {
@@ -100,18 +91,6 @@ impl Config {
             }
         }
         out
-    }
-}
-
-/// The extension that provides a secret type.
-pub fn secret_extension(kind: &str) -> Option<&'static str> {
-    match kind.to_ascii_lowercase().as_str() {
-        "s3" | "r2" | "gcs" | "http" | "huggingface" => Some("httpfs"),
-        "azure" => Some("azure"),
-        "postgres" => Some("postgres_scanner"),
-        "mysql" => Some("mysql_scanner"),
-        "ducklake" => Some("ducklake"),
-        _ => None,
     }
 }
 
@@ -166,7 +145,7 @@ pub(super) fn resolve(file: File, path: &Path, registry: &Registry) -> Result<Co
         .collect();
 
     let settings = settings(d.settings, &err)?;
-    let secrets = secrets(d.secrets, &err)?;
+    let secrets = super::secrets::resolve(d.secrets, &err)?;
     let attachments = attachments(file.attachments, registry, &dir, &err)?;
     let views = views(file.views, &attachments, &dir, &err)?;
 
@@ -187,7 +166,7 @@ pub(super) fn resolve(file: File, path: &Path, registry: &Registry) -> Result<Co
     })
 }
 
-type ErrFn<'a> = dyn Fn(&str, String) -> Error + 'a;
+pub(super) type ErrFn<'a> = dyn Fn(&str, String) -> Error + 'a;
 
 fn settings(s: Option<Settings>, err: &ErrFn) -> Result<Vec<Setting>> {
     let statements = match s {
@@ -216,54 +195,6 @@ fn settings(s: Option<Settings>, err: &ErrFn) -> Result<Vec<Setting>> {
             return Err(err(&format!("duckdb.settings[{i}]"), "settings must be SET statements, such as \"SET threads = 4\"".into()));
         }
         out.push(Setting::Statement(stmt));
-    }
-    Ok(out)
-}
-
-/// Secret fields whose values may be shown. Everything else is treated as a
-/// credential: a field duckalog does not know is masked rather than risked.
-const SHOWN_SECRET_FIELDS: &[&str] = &[
-    "region", "endpoint", "url_style", "use_ssl", "url_compatibility_mode", "account_name", "account_id",
-    "tenant_id", "client_id", "host", "port", "database", "dbname", "user", "username", "schema",
-    "http_proxy", "requester_pays", "metadata_path", "data_path", "storage_account", "chain",
-    "validation", "kms_key_id",
-];
-
-fn secrets(entries: Vec<model::SecretEntry>, err: &ErrFn) -> Result<Vec<SecretDef>> {
-    let mut out: Vec<SecretDef> = Vec::new();
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    for (i, e) in entries.into_iter().enumerate() {
-        let key = |k: &str| format!("duckdb.secrets[{i}]{}{k}", if k.is_empty() { "" } else { "." });
-        if !sql::is_word(&e.kind) {
-            return Err(err(&key("type"), "must be a secret type such as s3, gcs, azure, http, postgres".into()));
-        }
-        let name = e.name.unwrap_or_else(|| e.kind.clone());
-        if name.trim().is_empty() || name.contains('\0') {
-            return Err(err(&key("name"), "must be a non-empty name".into()));
-        }
-        if let Some(first) = seen.insert(name.to_lowercase(), i) {
-            return Err(err(&key("name"), format!("secret {name:?} is already defined by duckdb.secrets[{first}] (names are compared in lower case); give each a distinct name")));
-        }
-        if let Some(p) = &e.provider {
-            if !sql::is_word(p) {
-                return Err(err(&key("provider"), "must be a provider name such as config or credential_chain".into()));
-            }
-        }
-        let scope = match e.scope {
-            None => Vec::new(),
-            Some(Scope::One(s)) => vec![s],
-            Some(Scope::Many(v)) => v,
-        };
-        let mut params = Vec::new();
-        for (k, v) in e.fields.into_iter().chain(e.options) {
-            if !sql::is_word(&k) {
-                return Err(err(&key(&k), "secret parameter names are plain words".into()));
-            }
-            let lower = k.to_ascii_lowercase();
-            let v = if SHOWN_SECRET_FIELDS.contains(&lower.as_str()) { v } else { v.into_secret() };
-            params.push((lower, v));
-        }
-        out.push(SecretDef { name, kind: e.kind.to_ascii_lowercase(), provider: e.provider, persistent: e.persistent, scope, params });
     }
     Ok(out)
 }
@@ -305,7 +236,7 @@ fn attachments(
     Ok(out)
 }
 
-fn check_name(name: &str) -> std::result::Result<(), String> {
+pub(super) fn check_name(name: &str) -> std::result::Result<(), String> {
     if name.is_empty() {
         Err("must not be empty".into())
     } else if name.contains('\0') {
