@@ -274,6 +274,24 @@ fn plan_touches_nothing_and_reports_each_view() {
 }
 
 #[test]
+fn dry_run_prints_what_run_would_execute_and_executes_nothing() {
+    let p = project("");
+    p.run(&["run"]).ok();
+    let state = p.state("cat.duckdb");
+    p.write("duckalog.toml", &BASE.replace("header = true", "header = true, delim = ','"));
+    let out = p.run(&["run", "--dry-run"]);
+    out.ok();
+    assert!(out.stdout.contains("ATTACH IF NOT EXISTS"), "{}", out.stdout);
+    assert!(out.stdout.contains("BEGIN TRANSACTION;\nCREATE OR REPLACE VIEW \"main\".\"people\" AS"), "{}", out.stdout);
+    assert_eq!(out.stdout.matches("CREATE OR REPLACE VIEW").count(), 1, "{}", out.stdout);
+    assert!(out.stdout.trim_end().ends_with("COMMIT;"), "{}", out.stdout);
+    assert_eq!(p.state("cat.duckdb"), state);
+    p.run(&["run"]).ok();
+    let out = p.run(&["run", "--dry-run"]);
+    assert!(out.stdout.contains("-- no view changes"), "{}", out.stdout);
+}
+
+#[test]
 fn generate_sql_replays_into_a_fresh_duckdb() {
     let p = project("\n[[views]]\nname = \"joined\"\ndb_schema = \"rep\"\nsql = \"SELECT o.id, i.name FROM orders o JOIN items i USING (item_id)\"\n");
     let out = p.run(&["generate-sql"]);

@@ -110,6 +110,9 @@ command! {
         /// open the database read-only: restore the session, change no view
         #[argh(switch)]
         read_only: bool,
+        /// print the statements run would execute, and execute none
+        #[argh(switch)]
+        dry_run: bool,
     }
 }
 
@@ -254,8 +257,15 @@ fn run(c: &RunCmd) -> Result<u8> {
     let (config, database, common) = prepare(c)?;
     let mut opts = OpenOptions::for_config(&config, c.read_only, common.extension_dir);
     opts.force_rebuild = c.force_rebuild;
+    let plan_opts = Options { force_rebuild: c.force_rebuild, prune: c.prune };
+    if c.dry_run {
+        let actual = catalog::read_state(&database, &opts)?;
+        let plan = plan::diff(&config.views, &config.secrets, &actual, plan_opts);
+        print!("{}", script::dry_run(&config, &opts, &plan, &actual)?);
+        return Ok(0);
+    }
     let mut session = Session::new(&config, database, opts);
-    let counts = session.reconcile(Options { force_rebuild: c.force_rebuild, prune: c.prune })?;
+    let counts = session.reconcile(plan_opts)?;
     match &c.query {
         Some(sql) => {
             log::info!("{}", summary(&counts));

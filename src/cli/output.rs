@@ -3,6 +3,7 @@
 use duckdb::arrow::array::{Array, RecordBatch};
 use duckdb::arrow::datatypes::DataType;
 use duckdb::arrow::util::display::{ArrayFormatter, FormatOptions};
+use crate::secret::scrub;
 use std::io::{self, Write};
 use std::str::FromStr;
 
@@ -26,6 +27,8 @@ impl FromStr for Format {
 }
 
 /// A result held as text, plus what is needed to print it faithfully.
+/// Configured secret values are masked even here: DuckDB's own
+/// `duckdb_secrets()` shows some of them (an S3 `key_id`).
 pub struct Grid {
     pub columns: Vec<String>,
     pub numeric: Vec<bool>,
@@ -49,7 +52,7 @@ impl Grid {
                         .columns()
                         .iter()
                         .zip(&formatters)
-                        .map(|(col, f)| (!col.is_null(r)).then(|| f.value(r).to_string()))
+                        .map(|(col, f)| (!col.is_null(r)).then(|| scrub(&f.value(r).to_string())))
                         .collect(),
                 );
             }
