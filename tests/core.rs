@@ -346,6 +346,9 @@ fn version_and_help() {
     let run_help = p.run(&["run", "--help"]);
     run_help.ok();
     assert!(run_help.stdout.contains("--force-rebuild") && run_help.stdout.contains("--query"));
+    let connectors = p.run(&["connectors"]);
+    connectors.ok();
+    assert!(connectors.stdout.contains("| postgres | built-in | postgres_scanner |"), "{}", connectors.stdout);
     p.run(&["run", "--bogus"]).fails(2, &["--bogus"]);
     p.run(&[]).fails(2, &["no command"]);
 }

@@ -33,6 +33,7 @@ enum Command {
     Plan(PlanCmd),
     Validate(ValidateCmd),
     GenerateSql(GenerateSqlCmd),
+    Connectors(ConnectorsCmd),
     Version(VersionCmd),
 }
 
@@ -162,6 +163,12 @@ command! {
 }
 
 #[derive(FromArgs)]
+/// List the attachment kinds this duckalog knows, where each comes from, and
+/// the DuckDB extensions it needs.
+#[argh(subcommand, name = "connectors")]
+struct ConnectorsCmd {}
+
+#[derive(FromArgs)]
 /// Print the version.
 #[argh(subcommand, name = "version")]
 struct VersionCmd {}
@@ -200,6 +207,7 @@ pub fn main() -> u8 {
         Some(Command::Plan(c)) => plan_cmd(&c),
         Some(Command::Validate(c)) => validate(&c),
         Some(Command::GenerateSql(c)) => generate_sql(&c),
+        Some(Command::Connectors(_)) => connectors(),
     };
     match result {
         Ok(code) => code,
@@ -375,12 +383,40 @@ fn validate(c: &ValidateCmd) -> Result<u8> {
     Ok(0)
 }
 
+/// Writes through a temporary file in the same folder, so that a reader never
+/// sees half a script.
+fn write_atomically(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(text.as_bytes())?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+fn connectors() -> Result<u8> {
+    let registry = Registry::built_in();
+    let rows: Vec<Vec<Option<String>>> = registry
+        .all()
+        .map(|c| {
+            let ext = c.extensions();
+            vec![
+                Some(c.kind().to_string()),
+                Some(c.origin()),
+                Some(if ext.is_empty() { "none".to_string() } else { ext.join(", ") }),
+            ]
+        })
+        .collect();
+    let grid = Grid { columns: vec!["kind".into(), "origin".into(), "extensions".into()], numeric: vec![false; 3], rows };
+    grid.write(Format::Table, &mut std::io::stdout().lock()).map_err(|e| Error::Other(e.to_string()))?;
+    Ok(0)
+}
+
 fn generate_sql(c: &GenerateSqlCmd) -> Result<u8> {
     let (config, _, common) = prepare(c)?;
     let opts = OpenOptions::for_config(&config, false, common.extension_dir);
     let text = script::script(&config, &opts, c.show_secrets)?;
     match &c.output {
-        Some(path) => std::fs::write(path, text)
+        Some(path) => write_atomically(path, &text)
             .map_err(|e| Error::Other(format!("cannot write {}: {e}", path.display())))?,
         None => print!("{text}"),
     }

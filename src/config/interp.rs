@@ -131,6 +131,14 @@ pub mod de {
         d.deserialize_any(Lax::<u32>::new())
     }
 
+    pub fn opt_u32<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+        d.deserialize_option(OptLax::<u32>(std::marker::PhantomData))
+    }
+
+    pub fn opt_u16<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u16>, D::Error> {
+        d.deserialize_option(OptLax::<u16>(std::marker::PhantomData))
+    }
+
     use serde::Deserialize;
 
     trait FromLax: Sized + std::str::FromStr {
@@ -150,6 +158,13 @@ pub mod de {
         const EXPECTING: &'static str = "a boolean (true or false)";
         fn from_bool(v: bool) -> Option<Self> {
             Some(v)
+        }
+    }
+
+    impl FromLax for u16 {
+        const EXPECTING: &'static str = "a port number (1 to 65535)";
+        fn from_u64(v: u64) -> Option<Self> {
+            u16::try_from(v).ok().filter(|p| *p > 0)
         }
     }
 

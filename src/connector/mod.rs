@@ -4,6 +4,7 @@
 
 mod duckdb;
 mod file;
+mod postgres;
 mod sqlite;
 
 use crate::sql::{AttachOption, Value};
@@ -80,7 +81,7 @@ pub struct Registry {
 
 impl Registry {
     pub fn built_in() -> Self {
-        Registry { connectors: vec![Box::new(duckdb::DuckDb), Box::new(sqlite::Sqlite)] }
+        Registry { connectors: vec![Box::new(duckdb::DuckDb), Box::new(sqlite::Sqlite), Box::new(postgres::Postgres)] }
     }
 
     pub fn get(&self, kind: &str) -> Option<&dyn Connector> {

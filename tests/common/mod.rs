@@ -186,3 +186,35 @@ impl Drop for S3Server {
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
+
+/// The PostgreSQL server `scripts/test` starts on 127.0.0.1.
+pub struct Pg {
+    pub port: String,
+    pub user: String,
+    pub password: String,
+}
+
+impl Pg {
+    pub fn get() -> Pg {
+        let var = |k: &str| {
+            std::env::var(k).unwrap_or_else(|_| panic!("{k} is not set: run the tests through scripts/test, which starts PostgreSQL"))
+        };
+        Pg {
+            port: var("DUCKALOG_TEST_PG_PORT"),
+            user: var("DUCKALOG_TEST_PG_USER"),
+            password: var("DUCKALOG_TEST_PG_PASSWORD"),
+        }
+    }
+
+    pub fn dsn(&self, dbname: &str) -> String {
+        format!("host=127.0.0.1 port={} user={} password={} dbname={dbname}", self.port, self.user, self.password)
+    }
+
+    /// Runs SQL on the server through DuckDB's postgres extension.
+    pub fn execute(&self, project: &Project, sql: &str) {
+        let c = project.duckdb(None);
+        c.execute_batch(&format!("LOAD postgres_scanner; ATTACH '{}' AS pg (TYPE postgres);", self.dsn("postgres")))
+            .unwrap();
+        c.execute("CALL postgres_execute('pg', ?)", [sql]).unwrap();
+    }
+}

@@ -1,0 +1,85 @@
+//! PostgreSQL attachments against a real server on 127.0.0.1.
+
+mod common;
+use common::{free_port, Pg, Project};
+
+fn config(pg: &Pg, port: &str, password: &str, schema: &str) -> String {
+    format!(
+        r#"
+[duckdb]
+database = "cat.duckdb"
+
+[[attachments.postgres]]
+alias = "pg"
+host = "127.0.0.1"
+port = "{port}"
+database = "postgres"
+user = "{user}"
+password = "${{env:PG_TEST_PASSWORD:{password}}}"
+connect_timeout = 5
+
+[[views]]
+name = "users"
+source = "postgres"
+database = "pg"
+table = "{schema}.users"
+
+[[views]]
+name = "adults"
+sql = "SELECT name FROM users WHERE age >= 18"
+"#,
+        user = pg.user
+    )
+}
+
+fn with_users(pg: &Pg, p: &Project, schema: &str) {
+    pg.execute(
+        p,
+        &format!(
+            "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema};
+             CREATE TABLE {schema}.users (id int, name text, age int);
+             INSERT INTO {schema}.users VALUES (1, 'ann', 34), (2, 'bob', 12), (3, 'cy', 51);"
+        ),
+    );
+}
+
+#[test]
+fn views_over_postgres_tables_work_on_every_run() {
+    let pg = Pg::get();
+    let p = Project::new();
+    with_users(&pg, &p, "restore_test");
+    p.write("duckalog.toml", &config(&pg, &pg.port, &pg.password, "restore_test"));
+    let out = p.run(&["run"]);
+    out.ok();
+    assert!(out.stdout.contains("2 created"), "{}", out.stdout);
+    // A second process must attach PostgreSQL again for these to answer.
+    let out = p.run(&["run", "-q", "SELECT string_agg(name, '|' ORDER BY name) AS names FROM adults", "--format", "csv"]);
+    out.ok();
+    assert_eq!(out.stdout, "names\nann|cy\n");
+    assert!(!out.stderr.contains(&pg.password));
+    let out = p.run(&["run", "-q", "SELECT count(*) AS n FROM users", "--format", "csv"]);
+    assert_eq!(out.stdout, "n\n3\n");
+}
+
+#[test]
+fn a_wrong_password_names_the_attachment_and_hides_the_password() {
+    let pg = Pg::get();
+    let p = Project::new();
+    p.write("duckalog.toml", &config(&pg, &pg.port, "WrongPassMarker123", "nothing"));
+    let out = p.run_env(&["run", "-vvv"], &[("RUST_LOG", "trace")]);
+    out.fails(3, &["attachment \"pg\" (postgres)", "password authentication failed"]);
+    assert!(!out.stderr.contains("WrongPassMarker123") && !out.stdout.contains("WrongPassMarker123"), "{}", out.stderr);
+    assert!(!p.path("cat.duckdb").exists() || p.views("cat.duckdb").is_empty());
+}
+
+#[test]
+fn a_closed_port_fails_fast_naming_the_attachment() {
+    let pg = Pg::get();
+    let p = Project::new();
+    p.write("duckalog.toml", &config(&pg, &free_port().to_string(), &pg.password, "nothing"));
+    let start = std::time::Instant::now();
+    let out = p.run(&["run"]);
+    out.fails(3, &["attachment \"pg\" (postgres)", "Connection refused"]);
+    assert!(start.elapsed().as_secs() < 10, "took {:?}", start.elapsed());
+    assert!(!out.stderr.contains(&pg.password));
+}
