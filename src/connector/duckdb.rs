@@ -1,8 +1,8 @@
-//! Other DuckDB database files.
+//! Other DuckDB database files: local, or remote over HTTP(S) or S3.
 
 use super::{file, parse, AttachSpec, Connector, Context, KeyError, Table};
 use crate::config::interp::de;
-use crate::sql::Value;
+use crate::sql::{AttachOption, Value};
 use serde::Deserialize;
 
 pub struct DuckDb;
@@ -39,6 +39,18 @@ impl Connector for DuckDb {
                 target: Value::Str(e.path),
                 options: Vec::new(),
                 extensions: Vec::new(),
+                local_file: None,
+            });
+        }
+        if crate::config::is_remote(&e.path) {
+            // DuckDB reads remote database files over httpfs, read-only.
+            if !e.read_only || e.create {
+                return Err(KeyError { key: "read_only".into(), message: "a remote DuckDB file can only be attached read-only".into() });
+            }
+            return Ok(AttachSpec {
+                target: Value::Str(e.path),
+                options: vec![AttachOption::Word("TYPE".into(), "duckdb".into()), AttachOption::Flag("READ_ONLY".into())],
+                extensions: vec!["httpfs".into()],
                 local_file: None,
             });
         }

@@ -3,6 +3,7 @@
 //! touch DuckDB and never render SQL themselves (`sql.rs` does).
 
 mod duckdb;
+mod ducklake;
 mod file;
 mod postgres;
 mod sqlite;
@@ -81,7 +82,7 @@ pub struct Registry {
 
 impl Registry {
     pub fn built_in() -> Self {
-        Registry { connectors: vec![Box::new(duckdb::DuckDb), Box::new(sqlite::Sqlite), Box::new(postgres::Postgres)] }
+        Registry { connectors: vec![Box::new(duckdb::DuckDb), Box::new(sqlite::Sqlite), Box::new(postgres::Postgres), Box::new(ducklake::DuckLake)] }
     }
 
     pub fn get(&self, kind: &str) -> Option<&dyn Connector> {

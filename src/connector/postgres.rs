@@ -17,9 +17,10 @@ pub struct Postgres;
 /// Seconds libpq waits for a connection unless told otherwise.
 const DEFAULT_CONNECT_TIMEOUT: u32 = 10;
 
+/// How to reach a PostgreSQL server: fields, or a whole libpq string.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Entry {
+pub(super) struct Conn {
     host: Option<String>,
     #[serde(default, deserialize_with = "de::opt_u16")]
     port: Option<u16>,
@@ -28,10 +29,6 @@ struct Entry {
     user: Option<String>,
     password: Option<String>,
     sslmode: Option<String>,
-    /// The schema to attach; all schemas when not given.
-    schema: Option<String>,
-    #[serde(default = "yes", deserialize_with = "de::bool")]
-    read_only: bool,
     #[serde(default, deserialize_with = "de::opt_u32")]
     connect_timeout: Option<u32>,
     /// More libpq parameters (application_name, target_session_attrs, ...).
@@ -39,7 +36,17 @@ struct Entry {
     options: BTreeMap<String, serde_json::Value>,
     /// A whole libpq connection string, instead of the fields above.
     dsn: Option<String>,
-    /// A postgres secret that holds the connection, instead of the fields above.
+}
+
+/// What only an attachment of kind postgres takes.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Attach {
+    /// The schema to attach; all schemas when not given.
+    schema: Option<String>,
+    #[serde(default = "yes", deserialize_with = "de::bool")]
+    read_only: bool,
+    /// A postgres secret that holds the connection, instead of the fields.
     secret: Option<String>,
 }
 
@@ -56,53 +63,46 @@ fn libpq_value(v: &str) -> String {
     }
 }
 
-impl Connector for Postgres {
-    fn kind(&self) -> &str {
-        "postgres"
+fn key_err(key: &str, message: &str) -> KeyError {
+    KeyError { key: key.into(), message: message.into() }
+}
+
+impl Conn {
+    fn has_fields(&self) -> bool {
+        [&self.host, &self.database, &self.user, &self.password, &self.sslmode].iter().any(|f| f.is_some())
+            || self.port.is_some()
     }
 
-    fn extensions(&self) -> Vec<String> {
-        vec!["postgres_scanner".into()]
-    }
-
-    fn attachment(&self, table: &Table, _ctx: &Context) -> Result<AttachSpec, KeyError> {
-        let e: Entry = parse(table)?;
-        let fields = [&e.host, &e.database, &e.user, &e.password, &e.sslmode].iter().any(|f| f.is_some()) || e.port.is_some();
-        let key_err = |key: &str, message: &str| KeyError { key: key.into(), message: message.into() };
-        if e.dsn.is_some() && (fields || e.secret.is_some()) {
-            return Err(key_err("dsn", "give either dsn, or the connection fields, or secret"));
+    /// The libpq connection string, with `connect_timeout` always set. Without
+    /// `own_port`, a missing port is left to a secret or the dsn.
+    pub(super) fn libpq(&self, own_port: bool) -> Result<String, KeyError> {
+        if self.dsn.is_some() && self.has_fields() {
+            return Err(key_err("dsn", "give either dsn or the connection fields (host, port, ...)"));
         }
-        if e.secret.is_some() && fields {
-            return Err(key_err("secret", "give either secret or the connection fields (host, port, ...)"));
-        }
-        let mut parts: Vec<String> = Vec::new();
-        if let Some(dsn) = &e.dsn {
-            parts.push(dsn.trim().to_string());
-        }
+        let mut parts: Vec<String> = self.dsn.iter().map(|d| d.trim().to_string()).collect();
         let mut push = |k: &str, v: &str| parts.push(format!("{k}={}", libpq_value(v)));
-        if let Some(h) = &e.host {
+        if let Some(h) = &self.host {
             push("host", h);
         }
-        match e.port {
+        match self.port {
             Some(p) => push("port", &p.to_string()),
-            // With a dsn or a secret, the port is theirs to give.
-            None if e.dsn.is_none() && e.secret.is_none() => push("port", "5432"),
+            None if own_port && self.dsn.is_none() => push("port", "5432"),
             None => {}
         }
-        if let Some(d) = &e.database {
+        if let Some(d) = &self.database {
             push("dbname", d);
         }
-        if let Some(u) = &e.user {
+        if let Some(u) = &self.user {
             push("user", u);
         }
-        if let Some(p) = &e.password {
+        if let Some(p) = &self.password {
             Secret::new(p.clone());
             push("password", p);
         }
-        if let Some(s) = &e.sslmode {
+        if let Some(s) = &self.sslmode {
             push("sslmode", s);
         }
-        for (k, v) in &e.options {
+        for (k, v) in &self.options {
             if !crate::sql::is_word(k) {
                 return Err(key_err(&format!("options.{k}"), "libpq parameter names are plain words"));
             }
@@ -116,24 +116,52 @@ impl Connector for Postgres {
         }
         let given = |k: &str| parts.iter().any(|p| p.split_whitespace().any(|w| w.starts_with(&format!("{k}="))));
         if !given("connect_timeout") {
-            let t = e.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT).to_string();
+            let t = self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT).to_string();
             parts.push(format!("connect_timeout={t}"));
         }
+        Ok(parts.join(" "))
+    }
+
+    /// Whether the string holds a credential.
+    pub(super) fn has_credentials(&self) -> bool {
+        self.password.is_some() || self.dsn.is_some()
+    }
+}
+
+/// Splits `table` into the keys named in `keys` and the rest.
+pub(super) fn split(table: &Table, keys: &[&str]) -> (Table, Table) {
+    let (mine, rest): (Vec<_>, Vec<_>) = table.clone().into_iter().partition(|(k, _)| keys.contains(&k.as_str()));
+    (mine.into_iter().collect(), rest.into_iter().collect())
+}
+
+impl Connector for Postgres {
+    fn kind(&self) -> &str {
+        "postgres"
+    }
+
+    fn extensions(&self) -> Vec<String> {
+        vec!["postgres_scanner".into()]
+    }
+
+    fn attachment(&self, table: &Table, _ctx: &Context) -> Result<AttachSpec, KeyError> {
+        let (mine, rest) = split(table, &["schema", "read_only", "secret"]);
+        let a: Attach = parse(&mine)?;
+        let conn: Conn = parse(&rest)?;
+        if a.secret.is_some() && (conn.has_fields() || conn.dsn.is_some()) {
+            return Err(key_err("secret", "give either secret or the connection (host, port, ..., or dsn)"));
+        }
+        let text = conn.libpq(a.secret.is_none())?;
         let mut options = vec![AttachOption::Word("TYPE".into(), "postgres".into())];
-        if e.read_only {
+        if a.read_only {
             options.push(AttachOption::Flag("READ_ONLY".into()));
         }
-        if let Some(s) = e.schema {
+        if let Some(s) = a.schema {
             options.push(AttachOption::Value("SCHEMA".into(), Value::Str(s)));
         }
-        let target = match e.secret {
-            Some(name) => {
-                options.push(AttachOption::Value("SECRET".into(), Value::Str(name)));
-                // The secret holds the connection; only the timeout goes in the target.
-                Value::Str(parts.join(" "))
-            }
-            None => Value::Secret(Secret::new(parts.join(" "))),
-        };
+        if let Some(name) = a.secret {
+            options.push(AttachOption::Value("SECRET".into(), Value::Str(name)));
+        }
+        let target = if conn.has_credentials() { Value::Secret(Secret::new(text)) } else { Value::Str(text) };
         Ok(AttachSpec { target, options, extensions: self.extensions(), local_file: None })
     }
 }
@@ -159,8 +187,9 @@ mod tests {
     #[test]
     fn a_dsn_or_a_secret_instead_of_fields() {
         let s = spec(serde_json::json!({"dsn": "host=h connect_timeout=3"})).unwrap();
-        let Value::Secret(t) = &s.target else { panic!() };
+        let Value::Secret(t) = &s.target else { panic!("a dsn may hold a password") };
         assert_eq!(t.expose(), "host=h connect_timeout=3");
+        assert!(spec(serde_json::json!({"dsn": "host=h", "port": 1})).is_err());
         let s = spec(serde_json::json!({"secret": "pg", "read_only": false})).unwrap();
         assert_eq!(s.target, Value::Str("connect_timeout=10".into()));
         assert!(spec(serde_json::json!({"secret": "pg", "host": "h"})).is_err());

@@ -218,3 +218,31 @@ impl Pg {
         c.execute("CALL postgres_execute('pg', ?)", [sql]).unwrap();
     }
 }
+
+impl S3Server {
+    /// Stores `body` at `bucket/key` with an unsigned request.
+    pub fn put(&self, bucket: &str, key: &str, body: &[u8]) {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        write!(
+            s,
+            "PUT /{bucket}/{key} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            self.port,
+            body.len()
+        )
+        .unwrap();
+        s.write_all(body).unwrap();
+        let mut reply = String::new();
+        s.read_to_string(&mut reply).unwrap();
+        assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+    }
+
+    /// The config of an S3 secret for this server.
+    pub fn secret_toml(&self) -> String {
+        format!(
+            "[[duckdb.secrets]]\ntype = \"s3\"\nkey_id = \"test-key\"\nsecret = \"test-secret\"\nregion = \"us-east-1\"\n\
+             endpoint = \"{}\"\nurl_style = \"path\"\nuse_ssl = false\n",
+            self.endpoint()
+        )
+    }
+}
