@@ -70,3 +70,36 @@ fn two_processes_with_their_own_files_share_one_ducklake_catalog() {
     assert!(std::fs::read_dir(p.path("lake_files")).unwrap().count() > 0);
     assert!(p.path("writer.duckdb").exists() && p.path("reader.duckdb").exists());
 }
+
+#[test]
+fn delta_and_iceberg_views_over_tables_a_fixture_writes() {
+    let p = Project::new();
+    let python = std::env::var("DUCKALOG_TEST_PYTHON").expect("DUCKALOG_TEST_PYTHON is not set: run the tests through scripts/test");
+    let out = std::process::Command::new(python)
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/lake_tables.py"))
+        .arg(p.path("tables"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let metadata = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    p.write(
+        "duckalog.toml",
+        &format!(
+            "[duckdb]\ndatabase = \"cat.duckdb\"\n\
+             [[views]]\nname = \"delta_people\"\nsource = \"delta\"\nuri = \"tables/delta_people\"\n\
+             [[views]]\nname = \"iceberg_people\"\nsource = \"iceberg\"\nuri = \"{metadata}\"\n"
+        ),
+    );
+    let out = p.run(&["run"]);
+    out.ok();
+    assert!(out.stdout.contains("2 created"), "{}", out.stdout);
+    let out = p.run(&[
+        "run",
+        "-q",
+        "SELECT (SELECT string_agg(name, '|' ORDER BY id) FROM delta_people) AS d, (SELECT string_agg(name, '|' ORDER BY id) FROM iceberg_people) AS i",
+        "--format",
+        "csv",
+    ]);
+    out.ok();
+    assert_eq!(out.stdout, "d,i\nann|bob|cy,ann|bob|cy\n");
+}
