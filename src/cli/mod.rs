@@ -55,6 +55,9 @@ macro_rules! command {
             /// the folder that holds extension files (<dir>/v1.5.5/<platform>/...)
             #[argh(option)]
             extension_dir: Option<PathBuf>,
+            /// a folder of connector plugins to load (repeatable)
+            #[argh(option)]
+            plugin_dir: Vec<PathBuf>,
             /// more log output (-v info, -vv debug, -vvv trace)
             #[argh(switch, short = 'v')]
             verbose: u8,
@@ -71,6 +74,7 @@ macro_rules! command {
                     config: self.config.as_ref(),
                     db: self.db.as_ref(),
                     extension_dir: self.extension_dir.as_ref(),
+                    plugin_dir: &self.plugin_dir,
                     verbose: self.verbose,
                     quiet: self.quiet,
                 }
@@ -84,6 +88,7 @@ struct CommonArgs<'a> {
     config: Option<&'a PathBuf>,
     db: Option<&'a PathBuf>,
     extension_dir: Option<&'a PathBuf>,
+    plugin_dir: &'a [PathBuf],
     verbose: u8,
     quiet: bool,
 }
@@ -162,11 +167,13 @@ command! {
     }
 }
 
-#[derive(FromArgs)]
-/// List the attachment kinds this duckalog knows, where each comes from, and
-/// the DuckDB extensions it needs.
-#[argh(subcommand, name = "connectors")]
-struct ConnectorsCmd {}
+command! {
+    /// List the attachment kinds duckalog knows (built in, and plugins of the
+    /// config's plugin_dirs and --plugin-dir), where each comes from, and the
+    /// DuckDB extensions it needs.
+    #[argh(subcommand, name = "connectors")]
+    struct ConnectorsCmd {}
+}
 
 #[derive(FromArgs)]
 /// Print the version.
@@ -207,7 +214,7 @@ pub fn main() -> u8 {
         Some(Command::Plan(c)) => plan_cmd(&c),
         Some(Command::Validate(c)) => validate(&c),
         Some(Command::GenerateSql(c)) => generate_sql(&c),
-        Some(Command::Connectors(_)) => connectors(),
+        Some(Command::Connectors(c)) => connectors(&c),
     };
     match result {
         Ok(code) => code,
@@ -240,12 +247,8 @@ fn version() -> String {
 fn prepare(cmd: &dyn Common) -> Result<(Config, Database, CommonArgsOwned)> {
     let c = cmd.common();
     crate::logging::init(c.verbose, c.quiet);
-    let path = match (c.config_arg, c.config) {
-        (Some(_), Some(_)) => return Err(Error::Usage("give the config either as an argument or with --config, not both".into())),
-        (Some(p), None) | (None, Some(p)) => p.clone(),
-        (None, None) => PathBuf::from("duckalog.toml"),
-    };
-    let config = config::load(&path, &Registry::built_in(), &Vars::default())?;
+    let path = config_path(&c)?;
+    let config = config::load(&path, &Vars::default(), c.plugin_dir)?;
     let database = match c.db {
         Some(p) if p.as_os_str() == ":memory:" => Database::Memory,
         Some(p) => Database::File(std::path::absolute(p).unwrap_or_else(|_| p.clone())),
@@ -253,6 +256,14 @@ fn prepare(cmd: &dyn Common) -> Result<(Config, Database, CommonArgsOwned)> {
     };
     let owned = CommonArgsOwned { extension_dir: c.extension_dir.cloned(), verbose: c.verbose, quiet: c.quiet };
     Ok((config, database, owned))
+}
+
+fn config_path(c: &CommonArgs) -> Result<PathBuf> {
+    match (c.config_arg, c.config) {
+        (Some(_), Some(_)) => Err(Error::Usage("give the config either as an argument or with --config, not both".into())),
+        (Some(p), None) | (None, Some(p)) => Ok(p.clone()),
+        (None, None) => Ok(PathBuf::from("duckalog.toml")),
+    }
 }
 
 struct CommonArgsOwned {
@@ -393,8 +404,16 @@ fn write_atomically(path: &std::path::Path, text: &str) -> std::io::Result<()> {
     Ok(())
 }
 
-fn connectors() -> Result<u8> {
-    let registry = Registry::built_in();
+fn connectors(cmd: &ConnectorsCmd) -> Result<u8> {
+    let c = cmd.common();
+    crate::logging::init(c.verbose, c.quiet);
+    let path = config_path(&c)?;
+    // Without a config, only the built-in connectors and --plugin-dir.
+    let registry = if c.config_arg.is_some() || c.config.is_some() || path.exists() {
+        config::registry(&config::read(&path, &Vars::default())?, &path, c.plugin_dir)?
+    } else {
+        Registry::with_plugins(c.plugin_dir).map_err(Error::Usage)?
+    };
     let rows: Vec<Vec<Option<String>>> = registry
         .all()
         .map(|c| {

@@ -33,10 +33,21 @@ impl Format {
     }
 }
 
-/// Reads, interpolates, resolves and validates the config at `path`.
-pub fn load(path: &Path, registry: &Registry, vars: &Vars) -> Result<Config> {
+/// Reads, interpolates, resolves and validates the config at `path`, with
+/// the connectors built in and those of the plugin folders the config and
+/// `plugin_dirs` name.
+pub fn load(path: &Path, vars: &Vars, plugin_dirs: &[PathBuf]) -> Result<Config> {
     let file = read(path, vars)?;
-    resolve::resolve(file, path, registry)
+    let registry = registry(&file, path, plugin_dirs)?;
+    resolve::resolve(file, path, &registry)
+}
+
+/// The connectors a config can use: the built-in ones, the plugins of its
+/// `plugin_dirs`, then those of `extra` (from the command line).
+pub fn registry(file: &model::File, path: &Path, extra: &[PathBuf]) -> Result<Registry> {
+    let dir = std::path::absolute(path).ok().and_then(|p| p.parent().map(Path::to_path_buf)).unwrap_or_default();
+    let dirs: Vec<PathBuf> = file.plugin_dirs.iter().map(|d| resolve_path(&dir, d)).chain(extra.iter().cloned()).collect();
+    Registry::with_plugins(&dirs).map_err(|m| Error::config(path, "plugin_dirs", m))
 }
 
 /// Reads and interpolates one config file, without resolving it.

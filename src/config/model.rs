@@ -27,6 +27,9 @@ pub struct File {
     pub attachments: BTreeMap<String, Vec<Table>>,
     #[serde(default)]
     pub views: Vec<View>,
+    /// Folders to load connector plugins from, relative to the config.
+    #[serde(default, deserialize_with = "de::strings")]
+    pub plugin_dirs: Vec<String>,
     #[serde(default)]
     pub iceberg_catalogs: Vec<Table>,
     #[serde(default)]

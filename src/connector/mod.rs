@@ -5,6 +5,7 @@
 mod duckdb;
 mod ducklake;
 mod file;
+mod plugin;
 mod postgres;
 mod sqlite;
 
@@ -83,6 +84,25 @@ pub struct Registry {
 impl Registry {
     pub fn built_in() -> Self {
         Registry { connectors: vec![Box::new(duckdb::DuckDb), Box::new(sqlite::Sqlite), Box::new(postgres::Postgres), Box::new(ducklake::DuckLake)] }
+    }
+
+    /// The built-in connectors and the plugins in `dirs`.
+    pub fn with_plugins(dirs: &[PathBuf]) -> Result<Self, String> {
+        let mut registry = Registry::built_in();
+        for dir in dirs {
+            for p in plugin::load_dir(dir)? {
+                if let Some(existing) = registry.get(p.kind()) {
+                    return Err(format!(
+                        "connector kind {:?} is claimed twice: by {} and by {}",
+                        p.kind(),
+                        existing.origin(),
+                        p.origin()
+                    ));
+                }
+                registry.connectors.push(Box::new(p));
+            }
+        }
+        Ok(registry)
     }
 
     pub fn get(&self, kind: &str) -> Option<&dyn Connector> {
