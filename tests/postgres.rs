@@ -83,3 +83,46 @@ fn a_closed_port_fails_fast_naming_the_attachment() {
     assert!(start.elapsed().as_secs() < 10, "took {:?}", start.elapsed());
     assert!(!out.stderr.contains(&pg.password));
 }
+
+#[test]
+fn a_postgres_attachment_can_take_its_connection_from_a_secret() {
+    let pg = Pg::get();
+    let p = Project::new();
+    with_users(&pg, &p, "secret_test");
+    p.write(
+        "duckalog.toml",
+        &format!(
+            r#"
+[duckdb]
+database = "cat.duckdb"
+
+[[duckdb.secrets]]
+type = "postgres"
+name = "warehouse"
+host = "127.0.0.1"
+port = {port}
+database = "postgres"
+user = "{user}"
+password = "{password}"
+
+[[attachments.postgres]]
+alias = "pg"
+secret = "warehouse"
+schema = "secret_test"
+
+[[views]]
+name = "users"
+source = "postgres"
+database = "pg"
+table = "secret_test.users"
+"#,
+            port = pg.port,
+            user = pg.user,
+            password = pg.password
+        ),
+    );
+    p.run(&["run"]).ok();
+    let out = p.run(&["run", "-q", "SELECT count(*) AS n FROM users", "--format", "csv"]);
+    out.ok();
+    assert_eq!(out.stdout, "n\n3\n");
+}

@@ -50,6 +50,8 @@ pub struct Attachment {
     pub kind: String,
     pub alias: String,
     pub spec: AttachSpec,
+    /// Where it is defined, for messages: `attachments.postgres[0]`.
+    pub key: String,
 }
 
 #[derive(Debug, Clone)]
@@ -147,6 +149,13 @@ pub(super) fn resolve(file: File, path: &Path, registry: &Registry) -> Result<Co
     let settings = settings(d.settings, &err)?;
     let secrets = super::secrets::resolve(d.secrets, &err)?;
     let attachments = attachments(file.attachments, registry, &dir, &err)?;
+    for a in &attachments {
+        for name in &a.spec.secrets {
+            if !secrets.iter().any(|s| s.name.eq_ignore_ascii_case(name)) {
+                log::warn!("{}: secret {name:?} is not in duckdb.secrets; it must already be stored in DuckDB", a.key);
+            }
+        }
+    }
     let views = views(file.views, &attachments, &dir, &err)?;
 
     Ok(Config {
@@ -230,7 +239,7 @@ fn attachments(
                 let k = if e.key.is_empty() { key.clone() } else { format!("{key}.{}", e.key) };
                 err(&k, e.message)
             })?;
-            out.push(Attachment { kind: kind.clone(), alias, spec });
+            out.push(Attachment { kind: kind.clone(), alias, spec, key });
         }
     }
     Ok(out)

@@ -40,6 +40,8 @@ impl Connector for DuckDb {
                 options: Vec::new(),
                 extensions: Vec::new(),
                 local_file: None,
+                probe: None,
+                secrets: Vec::new(),
             });
         }
         if crate::config::is_remote(&e.path) {
@@ -52,6 +54,8 @@ impl Connector for DuckDb {
                 options: vec![AttachOption::Word("TYPE".into(), "duckdb".into()), AttachOption::Flag("READ_ONLY".into())],
                 extensions: vec!["httpfs".into()],
                 local_file: None,
+                probe: None,
+                secrets: Vec::new(),
             });
         }
         file::attach("duckdb", &e.path, e.read_only, e.create, Vec::new(), ctx)

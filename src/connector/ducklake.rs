@@ -43,11 +43,13 @@ impl Connector for DuckLake {
         let e: Entry = parse(&rest)?;
         let mut extensions = self.extensions();
         let mut local_file = None;
+        let mut probe = None;
         let metadata = e.metadata.as_deref().unwrap_or(if pg.is_empty() { "duckdb" } else { "postgres" });
         let target = match (metadata, pg.get("postgres"), &e.path) {
             ("postgres", Some(serde_json::Value::Object(conn)), None) => {
                 let conn: Conn = parse(conn).map_err(|k| KeyError { key: format!("postgres.{}", k.key), ..k })?;
                 extensions.push("postgres_scanner".into());
+                probe = conn.probe();
                 let text = format!("ducklake:postgres:{}", conn.libpq(true).map_err(|k| KeyError { key: format!("postgres.{}", k.key), ..k })?);
                 if conn.has_credentials() {
                     Value::Secret(Secret::new(text))
@@ -90,6 +92,6 @@ impl Connector for DuckLake {
         if e.read_only {
             options.push(AttachOption::Flag("READ_ONLY".into()));
         }
-        Ok(AttachSpec { target, options, extensions, local_file })
+        Ok(AttachSpec { target, options, extensions, local_file, probe, secrets: Vec::new() })
     }
 }

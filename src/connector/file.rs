@@ -32,5 +32,7 @@ pub fn attach(
         options,
         extensions,
         local_file: Some(LocalFile { path, create }),
+        probe: None,
+        secrets: Vec::new(),
     })
 }

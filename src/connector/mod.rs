@@ -38,6 +38,10 @@ pub struct AttachSpec {
     /// A local database file, checked before ATTACH so that a typo is an error
     /// instead of a new empty database.
     pub local_file: Option<LocalFile>,
+    /// The server to probe (host, port) before attaching.
+    pub probe: Option<(String, u16)>,
+    /// Secrets the attachment reads its credentials from, by name.
+    pub secrets: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -132,7 +132,15 @@ impl PluginConnector {
                 extensions.push(e);
             }
         }
-        Ok(AttachSpec { target, options, extensions, local_file: None })
+        let probe = match (spec["probe"]["host"].as_str(), spec["probe"]["port"].as_u64()) {
+            (Some(h), Some(p)) => Some((h.to_string(), u16::try_from(p).map_err(|_| format!("invalid probe port {p}"))?)),
+            _ => None,
+        };
+        let secrets = spec["secrets"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect())
+            .unwrap_or_default();
+        Ok(AttachSpec { target, options, extensions, local_file: None, probe, secrets })
     }
 }
 

@@ -122,6 +122,12 @@ impl Conn {
         Ok(parts.join(" "))
     }
 
+    /// The server to probe, when it is reached over TCP.
+    pub(super) fn probe(&self) -> Option<(String, u16)> {
+        let host = self.host.as_ref().filter(|h| !h.starts_with('/') && !h.contains(','))?;
+        Some((host.clone(), self.port.unwrap_or(5432)))
+    }
+
     /// Whether the string holds a credential.
     pub(super) fn has_credentials(&self) -> bool {
         self.password.is_some() || self.dsn.is_some()
@@ -158,11 +164,12 @@ impl Connector for Postgres {
         if let Some(s) = a.schema {
             options.push(AttachOption::Value("SCHEMA".into(), Value::Str(s)));
         }
+        let secrets: Vec<String> = a.secret.iter().cloned().collect();
         if let Some(name) = a.secret {
             options.push(AttachOption::Value("SECRET".into(), Value::Str(name)));
         }
         let target = if conn.has_credentials() { Value::Secret(Secret::new(text)) } else { Value::Str(text) };
-        Ok(AttachSpec { target, options, extensions: self.extensions(), local_file: None })
+        Ok(AttachSpec { target, options, extensions: self.extensions(), local_file: None, probe: conn.probe(), secrets })
     }
 }
 

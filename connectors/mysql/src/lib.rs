@@ -66,7 +66,9 @@ impl Connector for MySql {
         if read_only {
             options.push(json!({"flag": "READ_ONLY"}));
         }
+        let probe = text("host")?.filter(|h| !h.starts_with('/')).map(|h| json!({"host": h, "port": port}));
         Ok(json!({
+            "probe": probe,
             "target": parts.join(" "),
             "target_is_secret": table.contains_key("password"),
             "options": options,

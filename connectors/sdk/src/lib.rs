@@ -19,8 +19,12 @@
 //! ```json
 //! {"target": "host=... password=...", "target_is_secret": true,
 //!  "options": [{"word": ["TYPE", "mysql"]}, {"flag": "READ_ONLY"}, {"value": ["SCHEMA", "s"]}],
-//!  "extensions": ["mysql_scanner"]}
+//!  "extensions": ["mysql_scanner"],
+//!  "probe": {"host": "db.internal", "port": 3306}, "secrets": []}
 //! ```
+//!
+//! `probe` (a server duckalog may try to reach before attaching) and
+//! `secrets` (names of DuckDB secrets the attachment reads) are optional.
 //!
 //! The plugin returns data, never SQL: duckalog checks and quotes everything.
 
