@@ -8,6 +8,9 @@ pub mod exit {
     pub const OTHER: u8 = 1;
     pub const CONFIG: u8 = 2;
     pub const DATABASE: u8 = 3;
+    /// The run succeeded without one or more optional attachments; the views
+    /// that read them were skipped.
+    pub const PARTIAL: u8 = 4;
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -6,6 +6,7 @@
 //! Data flows one way: file -> [`config`] -> [`session`] restore ->
 //! [`catalog`] plan -> apply -> report.
 
+pub mod attach;
 pub mod catalog;
 pub mod cli;
 pub mod config;

@@ -2,7 +2,8 @@
 //! only for the life of an instance: extensions, settings, secrets and
 //! attachments.
 
-use crate::config::{Config, Database, SecretDef, Setting};
+use crate::attach;
+use crate::config::{Attachment, Config, Database, SecretDef, Setting};
 use crate::connector::LocalFile;
 use crate::error::{Error, Result};
 use crate::extension;
@@ -21,7 +22,12 @@ pub struct OpenOptions {
     pub secret_dir: Option<PathBuf>,
     /// Recreate persistent secrets even when they look current (for rotated credentials).
     pub force_rebuild: bool,
+    /// How many attachments to restore at once.
+    pub jobs: usize,
 }
+
+/// Attachments restored at once unless told otherwise.
+pub const DEFAULT_JOBS: usize = 8;
 
 impl OpenOptions {
     /// The options a config asks for, with the command line's overrides:
@@ -33,6 +39,7 @@ impl OpenOptions {
             extension_dir: extension_dir.or(from_env).or_else(|| config.extension_directory.clone()),
             secret_dir: config.secret_directory.clone(),
             force_rebuild: false,
+            jobs: DEFAULT_JOBS,
         }
     }
 
@@ -94,6 +101,8 @@ pub struct Step<'c> {
     pub stmt: Option<Stmt>,
     /// For a persistent secret: created only when missing or changed.
     pub persistent: Option<&'c SecretDef>,
+    /// For an attachment: attached with its policy, in parallel with the others.
+    pub attachment: Option<&'c Attachment>,
 }
 
 /// What must hold before a step's statement runs.
@@ -110,7 +119,7 @@ pub enum Check {
 pub fn steps(config: &Config) -> Vec<Step<'_>> {
     let mut out = Vec::new();
     for name in &config.install_extensions {
-        out.push(Step { what: format!("extension {name}"), check: Check::Extension(name.clone()), stmt: None, persistent: None });
+        out.push(Step { what: format!("extension {name}"), check: Check::Extension(name.clone()), stmt: None, persistent: None, attachment: None });
     }
     for name in config.needed_extensions() {
         out.push(Step {
@@ -118,6 +127,7 @@ pub fn steps(config: &Config) -> Vec<Step<'_>> {
             check: Check::Extension(name.clone()),
             stmt: Some(sql::load_extension(&name)),
             persistent: None,
+            attachment: None,
         });
     }
     for s in &config.settings {
@@ -125,7 +135,7 @@ pub fn steps(config: &Config) -> Vec<Step<'_>> {
             Setting::Statement(text) => ("setting".to_string(), Stmt::plain(text.clone())),
             Setting::Pair(name, value) => (format!("setting {name}"), sql::set(name, value)),
         };
-        out.push(Step { what, check: Check::None, stmt: Some(stmt), persistent: None });
+        out.push(Step { what, check: Check::None, stmt: Some(stmt), persistent: None, attachment: None });
     }
     for (i, p) in config.pragmas.iter().enumerate() {
         out.push(Step {
@@ -133,6 +143,7 @@ pub fn steps(config: &Config) -> Vec<Step<'_>> {
             check: Check::None,
             stmt: Some(Stmt::plain(p.clone())),
             persistent: None,
+            attachment: None,
         });
     }
     for s in &config.secrets {
@@ -149,6 +160,7 @@ pub fn steps(config: &Config) -> Vec<Step<'_>> {
             check: Check::None,
             stmt: Some(stmt),
             persistent: s.persistent.then_some(s),
+            attachment: None,
         });
     }
     for a in &config.attachments {
@@ -162,20 +174,35 @@ pub fn steps(config: &Config) -> Vec<Step<'_>> {
             check,
             stmt: Some(stmt),
             persistent: None,
+            attachment: Some(a),
         });
     }
     out
 }
 
-/// Restores the session state of `config` on `conn`.
-pub fn restore(conn: &Connection, config: &Config, opts: &OpenOptions) -> Result<()> {
+/// What a restore left out.
+#[derive(Debug, Default)]
+pub struct Restored {
+    /// Optional attachments that could not be attached: (alias, reason).
+    pub skipped: Vec<(String, String)>,
+}
+
+/// Restores the session state of `config` on `conn`: everything but the
+/// attachments in order, then the attachments in parallel on cloned
+/// connections of the same instance (attachments are instance-wide).
+pub fn restore(conn: &Connection, config: &Config, opts: &OpenOptions) -> Result<Restored> {
     let start = Instant::now();
     let ext_dir = opts.effective_extension_dir();
     let steps = steps(config);
     let mut stored = None;
+    let mut attachments = Vec::new();
     for step in &steps {
         let t = Instant::now();
         check(&step.check, ext_dir.as_deref()).map_err(|m| Error::database(&step.what, m))?;
+        if let Some(a) = step.attachment {
+            attachments.push((step, a));
+            continue;
+        }
         if let (Some(def), false) = (step.persistent, opts.force_rebuild) {
             let stored = match &stored {
                 Some(s) => s,
@@ -191,8 +218,58 @@ pub fn restore(conn: &Connection, config: &Config, opts: &OpenOptions) -> Result
             log::info!("restored {} in {:.1?}", step.what, t.elapsed());
         }
     }
+    let restored = attach_all(conn, &attachments, opts)?;
     log::info!("session restored ({} steps) in {:.1?}", steps.len(), start.elapsed());
-    Ok(())
+    Ok(restored)
+}
+
+/// Attaches what is not attached yet, `opts.jobs` at a time.
+fn attach_all(conn: &Connection, steps: &[(&Step, &Attachment)], opts: &OpenOptions) -> Result<Restored> {
+    let present: std::collections::HashSet<String> = {
+        let mut stmt = conn.prepare("SELECT lower(database_name) FROM duckdb_databases()").map_err(|e| Error::database("listing attached databases", e))?;
+        let names = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(|e| Error::database("listing attached databases", e))?;
+        names.filter_map(|n| n.ok()).collect()
+    };
+    let todo: Vec<_> = steps.iter().filter(|(_, a)| !present.contains(&a.alias.to_lowercase())).collect();
+    let mut results: Vec<std::result::Result<(), attach::Failure>> = Vec::new();
+    for chunk in todo.chunks(opts.jobs.max(1)) {
+        let clones = chunk
+            .iter()
+            .map(|_| conn.try_clone().map_err(|e| Error::database("opening a connection", e)))
+            .collect::<Result<Vec<_>>>()?;
+        std::thread::scope(|s| {
+            let handles: Vec<_> = chunk
+                .iter()
+                .zip(clones)
+                .map(|((step, a), c)| {
+                    s.spawn(move || {
+                        let t = Instant::now();
+                        let stmt = step.stmt.as_ref().expect("attachments have a statement");
+                        let r = attach::attach(&c, a, stmt, &a.policy, &step.what);
+                        if r.is_ok() {
+                            log::info!("restored {} in {:.1?}", step.what, t.elapsed());
+                        }
+                        r
+                    })
+                })
+                .collect();
+            for h in handles {
+                let r = h.join().unwrap_or_else(|_| Err(attach::Failure { transient: false, reason: "the attaching thread failed".into() }));
+                results.push(r);
+            }
+        });
+    }
+    let mut restored = Restored::default();
+    for ((step, a), r) in todo.iter().zip(results) {
+        if let Err(f) = r {
+            if a.policy.required {
+                return Err(Error::database(&step.what, f.reason));
+            }
+            log::warn!("{} is optional and unavailable: {}; views that read it are skipped", step.what, f.reason);
+            restored.skipped.push((a.alias.clone(), f.reason));
+        }
+    }
+    Ok(restored)
 }
 
 fn check(c: &Check, ext_dir: Option<&Path>) -> std::result::Result<(), String> {

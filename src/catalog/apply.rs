@@ -30,6 +30,7 @@ pub fn apply(conn: &Connection, plan: &Plan, file: &Path, catalog: &str) -> Resu
                 "view {name} exists but was not created by duckalog: left as it is (--force-rebuild takes it over)"
             ),
             Action::Orphan => log::warn!("view {name} is no longer configured: kept (--prune drops it)"),
+            Action::Skipped => log::warn!("view {name} reads an unavailable optional attachment: skipped this run"),
             _ => {}
         }
     }

@@ -68,38 +68,73 @@ fn walk(node: &Json, refs: &mut Vec<TableRef>, ctes: &mut HashSet<String>) {
     }
 }
 
-/// Orders `views` so that every view comes after the configured views it
-/// reads; otherwise config order is kept. Returns positions in `views`.
-/// `catalog` is the name of the database the views live in.
-pub fn order(conn: &Connection, views: &[&ViewDef], catalog: &str, file: &Path) -> Result<Vec<usize>> {
+/// What one view reads: configured views (positions in the input) and
+/// other catalogs (attachment aliases, lower-cased).
+#[derive(Debug, Default)]
+pub struct Node {
+    pub needs: Vec<usize>,
+    pub catalogs: Vec<String>,
+}
+
+/// The reads of every view in `views`. `catalog` is the name of the database
+/// the views live in.
+pub fn graph(conn: &Connection, views: &[&ViewDef], catalog: &str, file: &Path) -> Result<Vec<Node>> {
     let index: HashMap<(String, String), usize> = views
         .iter()
         .enumerate()
         .map(|(i, v)| ((v.schema.to_lowercase(), v.name.to_lowercase()), i))
         .collect();
-    let mut needs: Vec<Vec<usize>> = Vec::with_capacity(views.len());
+    let mut nodes = Vec::with_capacity(views.len());
     for (i, v) in views.iter().enumerate() {
-        let mut deps = Vec::new();
+        let mut node = Node::default();
         for r in references(conn, v, file)? {
             let key = match (r.catalog.is_empty(), r.schema.is_empty()) {
                 (true, true) => ("main".to_string(), r.name.to_lowercase()),
-                // `x.t` is schema x or database x; only the schema reading can be ours.
-                (true, false) => (r.schema.to_lowercase(), r.name.to_lowercase()),
+                // `x.t` is schema x or database x: either reading may be meant.
+                (true, false) => {
+                    node.catalogs.push(r.schema.to_lowercase());
+                    (r.schema.to_lowercase(), r.name.to_lowercase())
+                }
                 (false, _) if r.catalog.eq_ignore_ascii_case(catalog) => {
                     let schema = if r.schema.is_empty() { "main".to_string() } else { r.schema.to_lowercase() };
                     (schema, r.name.to_lowercase())
                 }
-                _ => continue,
+                (false, _) => {
+                    node.catalogs.push(r.catalog.to_lowercase());
+                    continue;
+                }
             };
             if let Some(&j) = index.get(&key) {
-                if j != i && !deps.contains(&j) {
-                    deps.push(j);
+                if j != i && !node.needs.contains(&j) {
+                    node.needs.push(j);
                 }
             }
         }
-        needs.push(deps);
+        nodes.push(node);
     }
+    Ok(nodes)
+}
+
+/// Orders `views` so that every view comes after the configured views it
+/// reads; otherwise config order is kept. Returns positions in `views`.
+pub fn order(conn: &Connection, views: &[&ViewDef], catalog: &str, file: &Path) -> Result<Vec<usize>> {
+    let needs: Vec<Vec<usize>> = graph(conn, views, catalog, file)?.into_iter().map(|n| n.needs).collect();
     topological(views, &needs).map_err(|(key, msg)| Error::config(file, &key, msg))
+}
+
+/// The positions of the views that read any of `aliases`, directly or
+/// through other views.
+pub fn reading(nodes: &[Node], aliases: &HashSet<String>) -> HashSet<usize> {
+    let mut out: HashSet<usize> =
+        (0..nodes.len()).filter(|&i| nodes[i].catalogs.iter().any(|c| aliases.contains(c))).collect();
+    loop {
+        let more: Vec<usize> =
+            (0..nodes.len()).filter(|i| !out.contains(i) && nodes[*i].needs.iter().any(|n| out.contains(n))).collect();
+        if more.is_empty() {
+            return out;
+        }
+        out.extend(more);
+    }
 }
 
 /// Fails with the key of a view on the cycle and the cycle itself.

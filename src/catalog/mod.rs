@@ -7,7 +7,8 @@ pub mod plan;
 pub mod script;
 pub mod state;
 
-use crate::config::{Config, Database};
+use crate::config::{Config, Database, ViewDef};
+use std::collections::HashSet;
 use crate::error::{Error, Result};
 use crate::session::{self, OpenOptions};
 use duckdb::Connection;
@@ -20,18 +21,19 @@ pub struct Session<'c> {
     database: Database,
     opts: OpenOptions,
     conn: Option<Connection>,
+    restored: session::Restored,
 }
 
 impl<'c> Session<'c> {
     pub fn new(config: &'c Config, database: Database, opts: OpenOptions) -> Self {
-        Session { config, database, opts, conn: None }
+        Session { config, database, opts, conn: None, restored: session::Restored::default() }
     }
 
     /// The restored connection, opening and restoring on the first call.
     pub fn connection(&mut self) -> Result<&Connection> {
         if self.conn.is_none() {
             let conn = session::open(&self.database, &self.opts)?;
-            session::restore(&conn, self.config, &self.opts)?;
+            self.restored = session::restore(&conn, self.config, &self.opts)?;
             self.conn = Some(conn);
         }
         Ok(self.conn.as_ref().expect("opened above"))
@@ -42,9 +44,19 @@ impl<'c> Session<'c> {
     pub fn reconcile(&mut self, opts: Options) -> Result<Counts> {
         let read_only = self.opts.read_only;
         let config = self.config;
-        let conn = self.connection()?;
+        self.connection()?;
+        let conn = self.conn.as_ref().expect("opened above");
         let actual = state::read(conn)?;
-        let plan = plan::diff(&config.views, &config.secrets, &actual, opts);
+        let mut plan = plan::diff(&config.views, &config.secrets, &actual, opts);
+        let unavailable: HashSet<String> = self.restored.skipped.iter().map(|(a, _)| a.to_lowercase()).collect();
+        if !unavailable.is_empty() {
+            let views: Vec<&ViewDef> = config.views.iter().collect();
+            let nodes = deps::graph(conn, &views, &actual.catalog, &config.path)?;
+            let reading: HashSet<state::Key> =
+                deps::reading(&nodes, &unavailable).into_iter().map(|i| state::key(&views[i].schema, &views[i].name)).collect();
+            plan::skip(&mut plan, &reading);
+        }
+        let attachments_skipped = self.restored.skipped.len();
         if read_only && plan.pending() {
             let pending: Vec<String> = plan
                 .changes
@@ -61,11 +73,14 @@ impl<'c> Session<'c> {
                 ),
             ));
         }
-        if read_only {
+        let mut counts = if read_only {
             // Persistent secrets were restored, but a read-only catalog cannot record them.
-            return Ok(plan.counts());
-        }
-        apply::apply(conn, &plan, &config.path, &actual.catalog)
+            plan.counts()
+        } else {
+            apply::apply(conn, &plan, &config.path, &actual.catalog)?
+        };
+        counts.attachments_skipped = attachments_skipped;
+        Ok(counts)
     }
 }
 

@@ -23,6 +23,8 @@ pub enum Action {
     Drop,
     /// Managed and no longer configured: reported, kept.
     Orphan,
+    /// Reads an optional attachment that is unavailable: left as it is this run.
+    Skipped,
 }
 
 impl Action {
@@ -76,6 +78,9 @@ pub struct Counts {
     pub conflicts: usize,
     pub secrets_dropped: usize,
     pub secrets_orphaned: usize,
+    pub skipped: usize,
+    /// Optional attachments that were unavailable.
+    pub attachments_skipped: usize,
 }
 
 impl<'a> Plan<'a> {
@@ -100,6 +105,7 @@ impl<'a> Plan<'a> {
                 Action::Conflict => n.conflicts += 1,
                 Action::Drop => n.dropped += 1,
                 Action::Orphan => n.orphaned += 1,
+                Action::Skipped => n.skipped += 1,
             }
         }
         for s in &self.secrets {
@@ -145,6 +151,15 @@ pub fn diff<'a>(views: &'a [ViewDef], secrets: &'a [SecretDef], actual: &Actual,
         });
     }
     Plan { changes, secrets: diff_secrets(secrets, actual, opts) }
+}
+
+/// Leaves the views in `skipped` (lower-cased keys) as they are for this run.
+pub fn skip(plan: &mut Plan, skipped: &std::collections::HashSet<super::state::Key>) {
+    for c in plan.changes.iter_mut().filter(|c| c.view.is_some()) {
+        if skipped.contains(&key(&c.schema, &c.name)) {
+            c.action = Action::Skipped;
+        }
+    }
 }
 
 fn diff_secrets<'a>(secrets: &'a [SecretDef], actual: &Actual, opts: Options) -> Vec<SecretChange<'a>> {

@@ -58,6 +58,9 @@ macro_rules! command {
             /// a folder of connector plugins to load (repeatable)
             #[argh(option)]
             plugin_dir: Vec<PathBuf>,
+            /// seconds each attachment may take, instead of its configured timeout
+            #[argh(option)]
+            attach_timeout: Option<f64>,
             /// more log output (-v info, -vv debug, -vvv trace)
             #[argh(switch, short = 'v')]
             verbose: u8,
@@ -75,6 +78,7 @@ macro_rules! command {
                     db: self.db.as_ref(),
                     extension_dir: self.extension_dir.as_ref(),
                     plugin_dir: &self.plugin_dir,
+                    attach_timeout: self.attach_timeout,
                     verbose: self.verbose,
                     quiet: self.quiet,
                 }
@@ -89,6 +93,7 @@ struct CommonArgs<'a> {
     db: Option<&'a PathBuf>,
     extension_dir: Option<&'a PathBuf>,
     plugin_dir: &'a [PathBuf],
+    attach_timeout: Option<f64>,
     verbose: u8,
     quiet: bool,
 }
@@ -119,6 +124,12 @@ command! {
         /// print the statements run would execute, and execute none
         #[argh(switch)]
         dry_run: bool,
+        /// how many attachments to restore at once (default 8)
+        #[argh(option)]
+        jobs: Option<usize>,
+        /// seconds the --query statement may take before it is interrupted
+        #[argh(option)]
+        query_timeout: Option<f64>,
     }
 }
 
@@ -248,7 +259,12 @@ fn prepare(cmd: &dyn Common) -> Result<(Config, Database, CommonArgsOwned)> {
     let c = cmd.common();
     crate::logging::init(c.verbose, c.quiet);
     let path = config_path(&c)?;
-    let config = config::load(&path, &Vars::default(), c.plugin_dir)?;
+    let load = config::LoadOptions {
+        vars: Vars::default(),
+        plugin_dirs: c.plugin_dir.to_vec(),
+        attach_timeout: c.attach_timeout.map(seconds).transpose()?,
+    };
+    let config = config::load(&path, &load)?;
     let database = match c.db {
         Some(p) if p.as_os_str() == ":memory:" => Database::Memory,
         Some(p) => Database::File(std::path::absolute(p).unwrap_or_else(|_| p.clone())),
@@ -276,6 +292,7 @@ fn run(c: &RunCmd) -> Result<u8> {
     let (config, database, common) = prepare(c)?;
     let mut opts = OpenOptions::for_config(&config, c.read_only, common.extension_dir);
     opts.force_rebuild = c.force_rebuild;
+    opts.jobs = c.jobs.unwrap_or(crate::session::DEFAULT_JOBS).max(1);
     let plan_opts = Options { force_rebuild: c.force_rebuild, prune: c.prune };
     if c.dry_run {
         let actual = catalog::read_state(&database, &opts)?;
@@ -288,7 +305,8 @@ fn run(c: &RunCmd) -> Result<u8> {
     match &c.query {
         Some(sql) => {
             log::info!("{}", summary(&counts));
-            let answer = crate::query::run(session.connection()?, sql)?;
+            let timeout = c.query_timeout.map(seconds).transpose()?;
+            let answer = crate::query::run(session.connection()?, sql, timeout)?;
             let grid = Grid::from_batches(answer.columns, answer.types, &answer.batches).map_err(Error::Other)?;
             let mut out = std::io::stdout().lock();
             grid.write(c.format, &mut out).map_err(|e| Error::Other(format!("writing the result: {e}")))?;
@@ -296,7 +314,24 @@ fn run(c: &RunCmd) -> Result<u8> {
         None if !common.quiet => println!("{}", summary(&counts)),
         None => {}
     }
-    Ok(0)
+    Ok(exit_code(&counts))
+}
+
+/// Success, or partial success when optional attachments were unavailable.
+fn exit_code(n: &Counts) -> u8 {
+    if n.attachments_skipped > 0 {
+        crate::error::exit::PARTIAL
+    } else {
+        crate::error::exit::OK
+    }
+}
+
+fn seconds(s: f64) -> Result<std::time::Duration> {
+    if s.is_finite() && s > 0.0 && s < 1e9 {
+        Ok(std::time::Duration::from_secs_f64(s))
+    } else {
+        Err(Error::Usage(format!("{s} is not a positive number of seconds")))
+    }
 }
 
 fn build(c: &BuildCmd) -> Result<u8> {
@@ -307,7 +342,7 @@ fn build(c: &BuildCmd) -> Result<u8> {
     if !common.quiet {
         println!("{}", summary(&counts));
     }
-    Ok(0)
+    Ok(exit_code(&counts))
 }
 
 fn summary(n: &Counts) -> String {
@@ -320,6 +355,12 @@ fn summary(n: &Counts) -> String {
     }
     if n.orphaned > 0 {
         s.push_str(&format!("; {} no longer configured, kept (--prune drops them)", n.orphaned));
+    }
+    if n.skipped > 0 || n.attachments_skipped > 0 {
+        s.push_str(&format!(
+            "; {} optional attachment(s) unavailable, {} view(s) reading them skipped",
+            n.attachments_skipped, n.skipped
+        ));
     }
     if n.secrets_dropped > 0 {
         s.push_str(&format!("; {} persistent secret(s) deleted", n.secrets_dropped));
@@ -349,6 +390,7 @@ fn plan_cmd(c: &PlanCmd) -> Result<u8> {
                 Action::Conflict => format!("! conflict  {name}: a table of that name exists; run will fail"),
                 Action::Drop => format!("- drop      {name}"),
                 Action::Orphan => format!("? orphan    {name}: no longer configured (--prune drops it)"),
+                Action::Skipped => continue,
             };
             writeln!(out, "{line}")?;
         }

@@ -135,6 +135,16 @@ pub mod de {
         d.deserialize_option(OptLax::<u32>(std::marker::PhantomData))
     }
 
+    /// Seconds, whole or not, as a duration.
+    pub fn opt_seconds<'de, D: Deserializer<'de>>(d: D) -> Result<Option<std::time::Duration>, D::Error> {
+        let secs = d.deserialize_option(OptLax::<f64>(std::marker::PhantomData))?;
+        match secs {
+            Some(s) if s.is_finite() && s > 0.0 && s < 1e9 => Ok(Some(std::time::Duration::from_secs_f64(s))),
+            Some(_) => Err(serde::de::Error::custom("expected a positive number of seconds")),
+            None => Ok(None),
+        }
+    }
+
     pub fn opt_u16<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u16>, D::Error> {
         d.deserialize_option(OptLax::<u16>(std::marker::PhantomData))
     }
@@ -152,11 +162,24 @@ pub mod de {
         fn from_i64(v: i64) -> Option<Self> {
             u64::try_from(v).ok().and_then(Self::from_u64)
         }
+        fn from_f64(_: f64) -> Option<Self> {
+            None
+        }
     }
 
     impl FromLax for bool {
         const EXPECTING: &'static str = "a boolean (true or false)";
         fn from_bool(v: bool) -> Option<Self> {
+            Some(v)
+        }
+    }
+
+    impl FromLax for f64 {
+        const EXPECTING: &'static str = "a number of seconds";
+        fn from_u64(v: u64) -> Option<Self> {
+            Some(v as f64)
+        }
+        fn from_f64(v: f64) -> Option<Self> {
             Some(v)
         }
     }
@@ -196,6 +219,9 @@ pub mod de {
         }
         fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<T, E> {
             T::from_i64(v).ok_or_else(|| E::invalid_value(serde::de::Unexpected::Signed(v), &self))
+        }
+        fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<T, E> {
+            T::from_f64(v).ok_or_else(|| E::invalid_type(serde::de::Unexpected::Float(v), &self))
         }
         fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<T, E> {
             let text = interpolate(v).map_err(E::custom)?;

@@ -8,7 +8,7 @@ pub mod resolve;
 mod secrets;
 
 pub use interp::Vars;
-pub use resolve::{Attachment, Config, Database, SecretDef, Setting, ViewDef};
+pub use resolve::{AttachPolicy, Attachment, Config, Database, SecretDef, Setting, ViewDef};
 
 use crate::connector::Registry;
 use crate::error::{Error, Result};
@@ -33,13 +33,23 @@ impl Format {
     }
 }
 
+/// What the command line adds to a config.
+#[derive(Debug, Default)]
+pub struct LoadOptions {
+    pub vars: Vars,
+    /// Plugin folders besides the config's `plugin_dirs`.
+    pub plugin_dirs: Vec<PathBuf>,
+    /// Replaces every attachment's `timeout`.
+    pub attach_timeout: Option<std::time::Duration>,
+}
+
 /// Reads, interpolates, resolves and validates the config at `path`, with
 /// the connectors built in and those of the plugin folders the config and
-/// `plugin_dirs` name.
-pub fn load(path: &Path, vars: &Vars, plugin_dirs: &[PathBuf]) -> Result<Config> {
-    let file = read(path, vars)?;
-    let registry = registry(&file, path, plugin_dirs)?;
-    resolve::resolve(file, path, &registry)
+/// the options name.
+pub fn load(path: &Path, opts: &LoadOptions) -> Result<Config> {
+    let file = read(path, &opts.vars)?;
+    let registry = registry(&file, path, &opts.plugin_dirs)?;
+    resolve::resolve(file, path, &registry, opts.attach_timeout)
 }
 
 /// The connectors a config can use: the built-in ones, the plugins of its

@@ -50,8 +50,47 @@ pub struct Attachment {
     pub kind: String,
     pub alias: String,
     pub spec: AttachSpec,
+    pub policy: AttachPolicy,
     /// Where it is defined, for messages: `attachments.postgres[0]`.
     pub key: String,
+}
+
+/// How hard to try to attach, and whether a run may go on without it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttachPolicy {
+    /// Without it, the run fails; an optional attachment's views are skipped.
+    pub required: bool,
+    /// For the probe and for the ATTACH itself.
+    pub timeout: std::time::Duration,
+    /// Attempts after the first, for transient failures only.
+    pub retries: u32,
+    /// The delay before the first retry; it doubles for each next one.
+    pub backoff: std::time::Duration,
+}
+
+impl Default for AttachPolicy {
+    fn default() -> Self {
+        AttachPolicy {
+            required: true,
+            timeout: std::time::Duration::from_secs(10),
+            retries: 2,
+            backoff: std::time::Duration::from_millis(500),
+        }
+    }
+}
+
+/// The keys every attachment takes besides its connector's.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PolicyKeys {
+    #[serde(default, deserialize_with = "super::interp::de::opt_bool")]
+    required: Option<bool>,
+    #[serde(default, deserialize_with = "super::interp::de::opt_seconds")]
+    timeout: Option<std::time::Duration>,
+    #[serde(default, deserialize_with = "super::interp::de::opt_u32")]
+    retries: Option<u32>,
+    #[serde(default, deserialize_with = "super::interp::de::opt_seconds")]
+    retry_backoff: Option<std::time::Duration>,
 }
 
 #[derive(Debug, Clone)]
@@ -96,7 +135,7 @@ impl Config {
     }
 }
 
-pub(super) fn resolve(file: File, path: &Path, registry: &Registry) -> Result<Config> {
+pub(super) fn resolve(file: File, path: &Path, registry: &Registry, attach_timeout: Option<std::time::Duration>) -> Result<Config> {
     let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     let dir = abs.parent().map(Path::to_path_buf).unwrap_or_default();
     let err = |key: &str, msg: String| Error::config(path, key, msg);
@@ -148,7 +187,7 @@ pub(super) fn resolve(file: File, path: &Path, registry: &Registry) -> Result<Co
 
     let settings = settings(d.settings, &err)?;
     let secrets = super::secrets::resolve(d.secrets, &err)?;
-    let attachments = attachments(file.attachments, registry, &dir, &err)?;
+    let attachments = attachments(file.attachments, registry, &dir, attach_timeout, &err)?;
     for a in &attachments {
         for name in &a.spec.secrets {
             if !secrets.iter().any(|s| s.name.eq_ignore_ascii_case(name)) {
@@ -212,9 +251,9 @@ fn attachments(
     by_kind: BTreeMap<String, Vec<model::Table>>,
     registry: &Registry,
     dir: &Path,
+    attach_timeout: Option<std::time::Duration>,
     err: &ErrFn,
 ) -> Result<Vec<Attachment>> {
-    let ctx = Context { base_dir: dir };
     let mut out: Vec<Attachment> = Vec::new();
     let mut seen: HashMap<String, String> = HashMap::new();
     for (kind, tables) in by_kind {
@@ -235,11 +274,26 @@ fn attachments(
             if let Some(first) = seen.insert(alias.to_lowercase(), key.clone()) {
                 return Err(err(&format!("{key}.alias"), format!("alias {alias:?} is already used by {first} (aliases are compared in lower case)")));
             }
+            let mut keys = serde_json::Map::new();
+            for k in ["required", "timeout", "retries", "retry_backoff"] {
+                if let Some(v) = table.remove(k) {
+                    keys.insert(k.to_string(), v);
+                }
+            }
+            let p: PolicyKeys = crate::connector::parse(&keys).map_err(|e| err(&format!("{key}.{}", e.key), e.message))?;
+            let d = AttachPolicy::default();
+            let policy = AttachPolicy {
+                required: p.required.unwrap_or(d.required),
+                timeout: attach_timeout.or(p.timeout).unwrap_or(d.timeout),
+                retries: p.retries.unwrap_or(d.retries),
+                backoff: p.retry_backoff.unwrap_or(d.backoff),
+            };
+            let ctx = Context { base_dir: dir, timeout: policy.timeout };
             let spec = connector.attachment(&table, &ctx).map_err(|e| {
                 let k = if e.key.is_empty() { key.clone() } else { format!("{key}.{}", e.key) };
                 err(&k, e.message)
             })?;
-            out.push(Attachment { kind: kind.clone(), alias, spec, key });
+            out.push(Attachment { kind: kind.clone(), alias, spec, policy, key });
         }
     }
     Ok(out)

@@ -50,7 +50,7 @@ impl Connector for DuckLake {
                 let conn: Conn = parse(conn).map_err(|k| KeyError { key: format!("postgres.{}", k.key), ..k })?;
                 extensions.push("postgres_scanner".into());
                 probe = conn.probe();
-                let text = format!("ducklake:postgres:{}", conn.libpq(true).map_err(|k| KeyError { key: format!("postgres.{}", k.key), ..k })?);
+                let text = format!("ducklake:postgres:{}", conn.libpq(true, ctx.timeout).map_err(|k| KeyError { key: format!("postgres.{}", k.key), ..k })?);
                 if conn.has_credentials() {
                     Value::Secret(Secret::new(text))
                 } else {

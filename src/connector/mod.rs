@@ -19,6 +19,9 @@ pub type Table = serde_json::Map<String, serde_json::Value>;
 pub struct Context<'a> {
     /// The folder of the config file; relative paths resolve against it.
     pub base_dir: &'a Path,
+    /// How long the attachment may take; connection strings that take a
+    /// timeout of their own should get it.
+    pub timeout: std::time::Duration,
 }
 
 impl Context<'_> {

@@ -14,9 +14,6 @@ use std::collections::BTreeMap;
 
 pub struct Postgres;
 
-/// Seconds libpq waits for a connection unless told otherwise.
-const DEFAULT_CONNECT_TIMEOUT: u32 = 10;
-
 /// How to reach a PostgreSQL server: fields, or a whole libpq string.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -75,7 +72,7 @@ impl Conn {
 
     /// The libpq connection string, with `connect_timeout` always set. Without
     /// `own_port`, a missing port is left to a secret or the dsn.
-    pub(super) fn libpq(&self, own_port: bool) -> Result<String, KeyError> {
+    pub(super) fn libpq(&self, own_port: bool, timeout: std::time::Duration) -> Result<String, KeyError> {
         if self.dsn.is_some() && self.has_fields() {
             return Err(key_err("dsn", "give either dsn or the connection fields (host, port, ...)"));
         }
@@ -116,7 +113,8 @@ impl Conn {
         }
         let given = |k: &str| parts.iter().any(|p| p.split_whitespace().any(|w| w.starts_with(&format!("{k}="))));
         if !given("connect_timeout") {
-            let t = self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT).to_string();
+            // libpq counts whole seconds; the attachment's own watchdog keeps the fraction.
+            let t = self.connect_timeout.unwrap_or(timeout.as_secs_f64().ceil() as u32).to_string();
             parts.push(format!("connect_timeout={t}"));
         }
         Ok(parts.join(" "))
@@ -149,14 +147,14 @@ impl Connector for Postgres {
         vec!["postgres_scanner".into()]
     }
 
-    fn attachment(&self, table: &Table, _ctx: &Context) -> Result<AttachSpec, KeyError> {
+    fn attachment(&self, table: &Table, ctx: &Context) -> Result<AttachSpec, KeyError> {
         let (mine, rest) = split(table, &["schema", "read_only", "secret"]);
         let a: Attach = parse(&mine)?;
         let conn: Conn = parse(&rest)?;
         if a.secret.is_some() && (conn.has_fields() || conn.dsn.is_some()) {
             return Err(key_err("secret", "give either secret or the connection (host, port, ..., or dsn)"));
         }
-        let text = conn.libpq(a.secret.is_none())?;
+        let text = conn.libpq(a.secret.is_none(), ctx.timeout)?;
         let mut options = vec![AttachOption::Word("TYPE".into(), "postgres".into())];
         if a.read_only {
             options.push(AttachOption::Flag("READ_ONLY".into()));
@@ -178,7 +176,7 @@ mod tests {
     use super::*;
 
     fn spec(json: serde_json::Value) -> Result<AttachSpec, KeyError> {
-        let ctx = Context { base_dir: std::path::Path::new("/") };
+        let ctx = Context { base_dir: std::path::Path::new("/"), timeout: std::time::Duration::from_secs(10) };
         Postgres.attachment(json.as_object().unwrap(), &ctx)
     }
 

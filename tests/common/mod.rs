@@ -246,3 +246,35 @@ impl S3Server {
         )
     }
 }
+
+/// A TCP forwarder on 127.0.0.1 to `upstream`: it starts listening after
+/// `listen_after` and holds each new connection for `delay` before passing it
+/// on (a slow network). Its threads live as long as the test process.
+pub fn proxy(port: u16, upstream: u16, delay: std::time::Duration, listen_after: std::time::Duration) {
+    use std::io::copy;
+    use std::net::{TcpListener, TcpStream};
+    let bound = std::sync::mpsc::channel::<()>();
+    std::thread::spawn(move || {
+        std::thread::sleep(listen_after);
+        let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
+        let _ = bound.0.send(());
+        for client in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                std::thread::sleep(delay);
+                let Ok(server) = TcpStream::connect(("127.0.0.1", upstream)) else { return };
+                let (mut c2, mut s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+                let up = std::thread::spawn(move || {
+                    let _ = copy(&mut c2, &mut s2);
+                    let _ = s2.shutdown(std::net::Shutdown::Write);
+                });
+                let (mut c, mut s) = (client, server);
+                let _ = copy(&mut s, &mut c);
+                let _ = c.shutdown(std::net::Shutdown::Write);
+                let _ = up.join();
+            });
+        }
+    });
+    if listen_after.is_zero() {
+        bound.1.recv().unwrap();
+    }
+}
