@@ -10,6 +10,7 @@ pub mod attach;
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod doctor;
 pub mod connector;
 pub mod error;
 pub mod extension;

@@ -43,7 +43,8 @@ impl OpenOptions {
         }
     }
 
-    fn effective_extension_dir(&self) -> Option<PathBuf> {
+    /// The folder extensions load from: the configured one or DuckDB's default.
+    pub fn effective_extension_dir(&self) -> Option<PathBuf> {
         self.extension_dir.clone().or_else(extension::default_dir)
     }
 }
@@ -272,7 +273,8 @@ fn attach_all(conn: &Connection, steps: &[(&Step, &Attachment)], opts: &OpenOpti
     Ok(restored)
 }
 
-fn check(c: &Check, ext_dir: Option<&Path>) -> std::result::Result<(), String> {
+/// Whether what a step needs is there.
+pub fn check(c: &Check, ext_dir: Option<&Path>) -> std::result::Result<(), String> {
     match c {
         Check::None => Ok(()),
         Check::Extension(name) if extension::is_path(name) => {

@@ -126,3 +126,13 @@ fn delayed_attachments_restore_in_parallel() {
     assert!(sequential >= delay * 8, "sequential restore took {sequential:?}");
     assert!(parallel < delay * 3, "8 attachments with {delay:?} latency took {parallel:?} in parallel (sequential: {sequential:?})");
 }
+
+#[test]
+fn query_timeout_interrupts_a_long_query() {
+    let p = Project::new();
+    p.write("duckalog.toml", "");
+    let start = Instant::now();
+    let out = p.run(&["run", "-q", "SELECT count(*) FROM range(100000000000)", "--query-timeout", "0.5"]);
+    out.fails(3, &["query", "interrupted after 500ms (--query-timeout)"]);
+    assert!(start.elapsed() < Duration::from_secs(5), "took {:?}", start.elapsed());
+}

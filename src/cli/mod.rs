@@ -34,6 +34,7 @@ enum Command {
     Validate(ValidateCmd),
     GenerateSql(GenerateSqlCmd),
     Connectors(ConnectorsCmd),
+    Doctor(DoctorCmd),
     Version(VersionCmd),
 }
 
@@ -179,6 +180,18 @@ command! {
 }
 
 command! {
+    /// Check, changing nothing, that the config can run here: extensions
+    /// present and loadable, secrets accepted, attachments reachable within
+    /// their timeouts, the database usable.
+    #[argh(subcommand, name = "doctor")]
+    struct DoctorCmd {
+        /// check as for run --read-only
+        #[argh(switch)]
+        read_only: bool,
+    }
+}
+
+command! {
     /// List the attachment kinds duckalog knows (built in, and plugins of the
     /// config's plugin_dirs and --plugin-dir), where each comes from, and the
     /// DuckDB extensions it needs.
@@ -226,6 +239,7 @@ pub fn main() -> u8 {
         Some(Command::Validate(c)) => validate(&c),
         Some(Command::GenerateSql(c)) => generate_sql(&c),
         Some(Command::Connectors(c)) => connectors(&c),
+        Some(Command::Doctor(c)) => doctor(&c),
     };
     match result {
         Ok(code) => code,
@@ -444,6 +458,22 @@ fn write_atomically(path: &std::path::Path, text: &str) -> std::io::Result<()> {
     tmp.write_all(text.as_bytes())?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+fn doctor(c: &DoctorCmd) -> Result<u8> {
+    let (config, database, common) = prepare(c)?;
+    let opts = OpenOptions::for_config(&config, c.read_only, common.extension_dir);
+    let findings = crate::doctor::run(&config, &database, &opts);
+    let rows = findings
+        .iter()
+        .map(|f| {
+            let result = if f.ok { "ok" } else if f.warning { "warn" } else { "FAIL" };
+            vec![Some(f.check.clone()), Some(result.to_string()), Some(f.detail.clone())]
+        })
+        .collect();
+    let grid = Grid { columns: vec!["check".into(), "result".into(), "detail".into()], numeric: vec![false; 3], rows };
+    grid.write(Format::Table, &mut std::io::stdout().lock()).map_err(|e| Error::Other(e.to_string()))?;
+    Ok(if findings.iter().any(|f| f.fails()) { crate::error::exit::DATABASE } else { crate::error::exit::OK })
 }
 
 fn connectors(cmd: &ConnectorsCmd) -> Result<u8> {
