@@ -15,7 +15,10 @@ use std::time::Instant;
 
 /// Applies `plan` to the catalog behind `conn`. `file` is the config, for
 /// messages; `catalog` the database name the views live in.
-pub fn apply(conn: &Connection, plan: &Plan, file: &Path, catalog: &str) -> Result<Counts> {
+pub fn apply(conn: &Connection, plan: &Plan, file: &Path, actual: &state::Actual) -> Result<Counts> {
+    let catalog = actual.catalog.as_str();
+    let recorded: std::collections::HashSet<state::Key> = actual.managed.keys().cloned().collect();
+    let recorded = &recorded;
     for c in &plan.changes {
         let name = sql::qualified(&[&c.schema, &c.name]);
         match c.action {
@@ -83,13 +86,13 @@ pub fn apply(conn: &Connection, plan: &Plan, file: &Path, catalog: &str) -> Resu
         for schema in schemas(ordered.iter().map(|(v, _)| *v)) {
             exec(conn, &sql::create_schema(schema), &format!("schema {}", sql::ident(schema)))?;
         }
-        for (v, fp) in &ordered {
+        for (v, _) in &ordered {
             let what = format!("view {} ({})", v.qualified(), v.key);
             for s in view_statements(v) {
                 exec(conn, &s, &what)?;
             }
-            state::remember(conn, v, fp).map_err(|e| Error::database(&what, e))?;
         }
+        state::remember(conn, &ordered, recorded).map_err(|e| Error::database("recording the views", e))?;
         Ok(())
     })();
     match result {

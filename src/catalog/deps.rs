@@ -20,13 +20,30 @@ pub struct TableRef {
     pub name: String,
 }
 
-/// Parses a view body and returns the tables it reads.
-pub fn references(conn: &Connection, view: &ViewDef, file: &Path) -> Result<Vec<TableRef>> {
+/// Views are parsed this many at a time, in one query.
+const PARSE_BATCH: usize = 500;
+
+/// Parses each view body and returns the tables it reads, view by view.
+pub fn references(conn: &Connection, views: &[&ViewDef], file: &Path) -> Result<Vec<Vec<TableRef>>> {
+    let mut out = Vec::with_capacity(views.len());
+    for chunk in views.chunks(PARSE_BATCH) {
+        let rows: Vec<String> =
+            chunk.iter().enumerate().map(|(i, v)| format!("({i}, {})", crate::sql::literal(&v.body))).collect();
+        let q = format!("SELECT json_serialize_sql(s) FROM (VALUES {}) t(i, s) ORDER BY i", rows.join(", "));
+        let db = |e: duckdb::Error| Error::database("parsing the views' SQL", e);
+        let mut stmt = conn.prepare(&q).map_err(db)?;
+        let parsed: Vec<String> = stmt.query_map([], |r| r.get(0)).map_err(db)?.collect::<duckdb::Result<_>>().map_err(db)?;
+        for (view, json) in chunk.iter().zip(parsed) {
+            out.push(reads(view, &json, file)?);
+        }
+    }
+    Ok(out)
+}
+
+/// The tables one serialized statement reads.
+fn reads(view: &ViewDef, json: &str, file: &Path) -> Result<Vec<TableRef>> {
     let fail = |msg: &str| Error::config(file, &view.key, format!("view {}: {}", view.qualified(), crate::error::one_line(msg)));
-    let json: String = conn
-        .query_row("SELECT json_serialize_sql(?::VARCHAR)", [&view.body], |r| r.get(0))
-        .map_err(|e| fail(&e.to_string()))?;
-    let parsed: Json = serde_json::from_str(&json).map_err(|e| fail(&e.to_string()))?;
+    let parsed: Json = serde_json::from_str(json).map_err(|e| fail(&e.to_string()))?;
     if parsed["error"].as_bool() == Some(true) {
         let msg = parsed["error_message"].as_str().unwrap_or("cannot parse the view's SQL");
         if msg.starts_with("Only SELECT statements") {
@@ -85,9 +102,9 @@ pub fn graph(conn: &Connection, views: &[&ViewDef], catalog: &str, file: &Path) 
         .map(|(i, v)| ((v.schema.to_lowercase(), v.name.to_lowercase()), i))
         .collect();
     let mut nodes = Vec::with_capacity(views.len());
-    for (i, v) in views.iter().enumerate() {
+    for (i, refs) in references(conn, views, file)?.into_iter().enumerate() {
         let mut node = Node::default();
-        for r in references(conn, v, file)? {
+        for r in refs {
             let key = match (r.catalog.is_empty(), r.schema.is_empty()) {
                 (true, true) => ("main".to_string(), r.name.to_lowercase()),
                 // `x.t` is schema x or database x: either reading may be meant.

@@ -77,7 +77,7 @@ impl<'c> Session<'c> {
             // Persistent secrets were restored, but a read-only catalog cannot record them.
             plan.counts()
         } else {
-            apply::apply(conn, &plan, &config.path, &actual.catalog)?
+            apply::apply(conn, &plan, &config.path, &actual)?
         };
         counts.attachments_skipped = attachments_skipped;
         Ok(counts)

@@ -106,11 +106,16 @@ pub fn forget(conn: &Connection, schema: &str, name: &str) -> duckdb::Result<()>
     conn.execute(&q, [schema, name]).map(|_| ())
 }
 
-pub fn remember(conn: &Connection, v: &ViewDef, fingerprint: &str) -> duckdb::Result<()> {
-    forget(conn, &v.schema, &v.name)?;
-    let q = format!(
-        "INSERT INTO {} VALUES (?, ?, ?, current_timestamp::TIMESTAMP)",
-        sql::qualified(&[STATE_SCHEMA, STATE_TABLE])
-    );
-    conn.execute(&q, [v.schema.as_str(), v.name.as_str(), fingerprint]).map(|_| ())
+/// Records the fingerprints of `views`; `replaced` says which of them have a
+/// record already.
+pub fn remember(conn: &Connection, views: &[(&ViewDef, &str)], replaced: &HashSet<Key>) -> duckdb::Result<()> {
+    for (v, _) in views.iter().filter(|(v, _)| replaced.contains(&key(&v.schema, &v.name))) {
+        forget(conn, &v.schema, &v.name)?;
+    }
+    let now: String = conn.query_row("SELECT current_timestamp::TIMESTAMP::VARCHAR", [], |r| r.get(0))?;
+    let mut appender = conn.appender_to_db(STATE_TABLE, STATE_SCHEMA)?;
+    for (v, fp) in views {
+        appender.append_row([v.schema.as_str(), v.name.as_str(), fp, now.as_str()])?;
+    }
+    appender.flush()
 }

@@ -1,0 +1,148 @@
+"""duckalog benchmarks, each against a baseline measured in the same run.
+
+1. Catalogs of N views over local Parquet: a cold build (`duckalog run` on a
+   new database) against DuckDB's shell executing the same `generate-sql`
+   script, and a no-op `duckalog run` against DuckDB's shell opening the same
+   database and reading its catalog.
+2. Restoring 1, 4 and 16 PostgreSQL attachments behind a proxy that adds
+   100 ms to every new connection: one at a time (--jobs 1) against in
+   parallel (the default).
+
+Every figure is the median of several runs; peak memory is the largest
+resident set of one run.
+"""
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+DUCKALOG = os.environ["DUCKALOG_BIN"]
+DUCKDB = os.environ["DUCKDB_BIN"]
+QUICK = "--quick" in sys.argv
+
+
+def measure(cmd, cwd, stdin=None):
+    """Wall time (s) and peak RSS (MiB) of one command."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdin=subprocess.PIPE if stdin else None,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    if stdin:
+        proc.stdin.write(stdin.encode())
+        proc.stdin.close()
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    err = proc.stderr.read().decode()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode not in (0,):
+        raise SystemExit(f"{cmd} failed ({proc.returncode}): {err}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def repeat(n, setup, cmd, cwd, stdin=None):
+    times, peaks = [], []
+    for _ in range(n):
+        setup()
+        t, m = measure(cmd, cwd, stdin)
+        times.append(t)
+        peaks.append(m)
+    return statistics.median(times), max(peaks)
+
+
+def views_bench(rows):
+    sizes = [10, 100, 1000] if QUICK else [10, 100, 1000, 10000]
+    with tempfile.TemporaryDirectory() as d:
+        subprocess.run([DUCKDB, "-c", f"COPY (SELECT range AS id, range * 2 AS v FROM range(1000)) TO '{d}/data.parquet'"], check=True)
+        for n in sizes:
+            reps = 3 if n >= 10000 or QUICK else 7
+            with open(f"{d}/c{n}.toml", "w") as f:
+                f.write(f'[duckdb]\ndatabase = "c{n}.duckdb"\n')
+                for i in range(n):
+                    f.write(f'[[views]]\nname = "v{i}"\nsource = "parquet"\nuri = "data.parquet"\n')
+            script = subprocess.run([DUCKALOG, "generate-sql", f"c{n}.toml"], cwd=d, check=True, capture_output=True, text=True).stdout
+            script = "BEGIN TRANSACTION;\n" + script + "COMMIT;\n"
+
+            def fresh(name):
+                def go():
+                    for suffix in ("", ".wal"):
+                        if os.path.exists(f"{d}/{name}{suffix}"):
+                            os.remove(f"{d}/{name}{suffix}")
+                return go
+
+            cold = repeat(reps, fresh(f"c{n}.duckdb"), [DUCKALOG, "run", f"c{n}.toml"], d)
+            floor_cold = repeat(reps, fresh("floor.duckdb"), [DUCKDB, "floor.duckdb"], d, stdin=script)
+            rows.append((f"cold build, {n} views", cold, floor_cold, "duckdb shell runs the same script"))
+            noop = repeat(reps, lambda: None, [DUCKALOG, "run", f"c{n}.toml"], d)
+            floor_noop = repeat(reps, lambda: None, [DUCKDB, "-readonly", f"c{n}.duckdb", "-c",
+                                                    "SELECT count(*) FROM duckdb_views() WHERE NOT internal"], d)
+            rows.append((f"no-op run, {n} views", noop, floor_noop, "duckdb shell opens the file, reads its catalog"))
+
+
+def delaying_proxy(upstream, delay):
+    """A TCP proxy on 127.0.0.1 that holds each new connection for `delay` s."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+
+    def pipe(a, b):
+        try:
+            while data := a.recv(65536):
+                b.sendall(data)
+        except OSError:
+            pass
+        finally:
+            try:
+                b.shutdown(socket.SHUT_WR)
+            except OSError:
+                pass
+
+    def serve(client):
+        time.sleep(delay)
+        server = socket.create_connection(("127.0.0.1", upstream))
+        threading.Thread(target=pipe, args=(client, server), daemon=True).start()
+        pipe(server, client)
+
+    def accept():
+        while True:
+            client, _ = listener.accept()
+            threading.Thread(target=serve, args=(client,), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    return listener.getsockname()[1]
+
+
+def restore_bench(rows):
+    port = int(os.environ["DUCKALOG_TEST_PG_PORT"])
+    user, password = os.environ["DUCKALOG_TEST_PG_USER"], os.environ["DUCKALOG_TEST_PG_PASSWORD"]
+    with tempfile.TemporaryDirectory() as d:
+        for n in [1, 4, 16]:
+            with open(f"{d}/pg{n}.toml", "w") as f:
+                for i in range(n):
+                    proxy = delaying_proxy(port, 0.1)
+                    f.write(f'[[attachments.postgres]]\nalias = "pg{i}"\nhost = "127.0.0.1"\nport = {proxy}\n'
+                            f'database = "postgres"\nuser = "{user}"\npassword = "{password}"\n')
+            reps = 3 if QUICK else 5
+            seq = repeat(reps, lambda: None, [DUCKALOG, "run", f"pg{n}.toml", "--jobs", "1"], d)
+            par = repeat(reps, lambda: None, [DUCKALOG, "run", f"pg{n}.toml"], d)
+            rows.append((f"restore {n} PostgreSQL attachment(s), 100 ms latency", par, seq, "the same restore, one at a time (--jobs 1)"))
+
+
+def main():
+    rows = []
+    views_bench(rows)
+    restore_bench(rows)
+    print(f"duckalog: {subprocess.run([DUCKALOG, '--version'], capture_output=True, text=True).stdout.strip()}; "
+          f"baseline: DuckDB shell {subprocess.run([DUCKDB, '--version'], capture_output=True, text=True).stdout.strip()}; "
+          f"{os.cpu_count()} cores")
+    print()
+    print("| case | duckalog (median) | baseline (median) | ratio | duckalog peak | baseline peak | baseline |")
+    print("|---|---:|---:|---:|---:|---:|---|")
+    for name, (t, m), (bt, bm), what in rows:
+        print(f"| {name} | {t * 1000:.0f} ms | {bt * 1000:.0f} ms | {t / bt:.2f} | {m:.0f} MiB | {bm:.0f} MiB | {what} |")
+
+
+main()
