@@ -63,6 +63,52 @@ pub fn file_in(dir: &Path, name: &str) -> PathBuf {
     dir.join(DUCKDB_VERSION).join(platform()).join(format!("{}.duckdb_extension", canonical(name)))
 }
 
+/// What an extension file says about itself in its metadata footer: the
+/// last 512 bytes are eight 32-byte fields (stored last first) and a
+/// signature.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Metadata {
+    pub platform: String,
+    /// For C++ extensions, the exact DuckDB version they were built for.
+    pub duckdb_version: String,
+    pub extension_version: String,
+    /// `CPP`, or `C_STRUCT` for extensions on DuckDB's stable C API.
+    pub abi: String,
+}
+
+impl Metadata {
+    pub fn read(path: &Path) -> Result<Metadata, String> {
+        use std::io::{Read, Seek, SeekFrom};
+        let mut f = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let len = f.metadata().map_err(|e| e.to_string())?.len();
+        if len < 512 {
+            return Err(format!("{} is not a DuckDB extension (too short)", path.display()));
+        }
+        let mut footer = [0u8; 256];
+        f.seek(SeekFrom::End(-512)).and_then(|_| f.read_exact(&mut footer)).map_err(|e| e.to_string())?;
+        let field = |i: usize| {
+            let raw = &footer[(7 - i) * 32..(8 - i) * 32];
+            let end = raw.iter().position(|b| *b == 0).unwrap_or(raw.len());
+            String::from_utf8_lossy(&raw[..end]).into_owned()
+        };
+        if field(0) != "4" {
+            return Err(format!("{} is not a DuckDB extension: its metadata footer is missing or damaged", path.display()));
+        }
+        Ok(Metadata { platform: field(1), duckdb_version: field(2), extension_version: field(3), abi: field(4) })
+    }
+
+    /// Why this file cannot load into this binary, if it cannot.
+    pub fn mismatch(&self) -> Option<String> {
+        if self.platform != platform() {
+            Some(format!("built for {}, this is {}", self.platform, platform()))
+        } else if self.abi == "CPP" && self.duckdb_version != DUCKDB_VERSION {
+            Some(format!("built for DuckDB {}, this is DuckDB {DUCKDB_VERSION}", self.duckdb_version))
+        } else {
+            None
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,6 +131,24 @@ mod tests {
             .map(Result::unwrap)
             .collect();
         assert_eq!(built_in, BUILT_IN.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn reads_the_metadata_footer() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.duckdb_extension");
+        let mut bytes = vec![7u8; 1000];
+        let mut meta = vec![0u8; 256];
+        for (i, v) in ["4", "linux_amd64", "v1.5.5", "abc123", "CPP"].iter().enumerate() {
+            meta[(7 - i) * 32..(7 - i) * 32 + v.len()].copy_from_slice(v.as_bytes());
+        }
+        bytes.extend(meta);
+        bytes.extend([1u8; 256]);
+        std::fs::write(&path, &bytes).unwrap();
+        let m = Metadata::read(&path).unwrap();
+        assert_eq!((m.platform.as_str(), m.duckdb_version.as_str(), m.abi.as_str()), ("linux_amd64", "v1.5.5", "CPP"));
+        std::fs::write(&path, vec![0u8; 2000]).unwrap();
+        assert!(Metadata::read(&path).unwrap_err().contains("not a DuckDB extension"));
     }
 
     #[test]

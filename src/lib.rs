@@ -7,6 +7,7 @@
 //! [`catalog`] plan -> apply -> report.
 
 pub mod attach;
+pub mod bundle;
 pub mod catalog;
 pub mod cli;
 pub mod config;

@@ -35,6 +35,7 @@ enum Command {
     GenerateSql(GenerateSqlCmd),
     Connectors(ConnectorsCmd),
     Doctor(DoctorCmd),
+    Extensions(ExtensionsCmd),
     Version(VersionCmd),
 }
 
@@ -200,6 +201,51 @@ command! {
 }
 
 #[derive(FromArgs)]
+/// Show the DuckDB extensions a config needs: compiled in, found in the
+/// extension directory (with their version and platform), or missing, with
+/// the path where each must go. `install` and `bundle` move them across an
+/// air gap.
+#[argh(subcommand, name = "extensions")]
+struct ExtensionsCmd {
+    /// the config file (default duckalog.toml)
+    #[argh(option, short = 'c')]
+    config: Option<PathBuf>,
+    /// the extension directory (<dir>/v1.5.5/<platform>/...)
+    #[argh(option)]
+    extension_dir: Option<PathBuf>,
+    #[argh(subcommand)]
+    action: Option<ExtensionsAction>,
+}
+
+#[derive(FromArgs)]
+#[argh(subcommand)]
+enum ExtensionsAction {
+    Install(ExtensionsInstall),
+    Bundle(ExtensionsBundle),
+}
+
+#[derive(FromArgs)]
+/// Install extension files from a folder, a PyPI wheel (.whl), or a bundle
+/// (.tar.gz) made by `extensions bundle`, after checking that each was built
+/// for this DuckDB version and platform.
+#[argh(subcommand, name = "install")]
+struct ExtensionsInstall {
+    /// where the files come from
+    #[argh(option)]
+    from: PathBuf,
+}
+
+#[derive(FromArgs)]
+/// Pack the extensions the config needs, with checksums, into one file to
+/// carry to a machine without network.
+#[argh(subcommand, name = "bundle")]
+struct ExtensionsBundle {
+    /// the bundle to write (.tar.gz)
+    #[argh(option)]
+    out: PathBuf,
+}
+
+#[derive(FromArgs)]
 /// Print the version.
 #[argh(subcommand, name = "version")]
 struct VersionCmd {}
@@ -240,6 +286,7 @@ pub fn main() -> u8 {
         Some(Command::GenerateSql(c)) => generate_sql(&c),
         Some(Command::Connectors(c)) => connectors(&c),
         Some(Command::Doctor(c)) => doctor(&c),
+        Some(Command::Extensions(c)) => extensions(&c),
     };
     match result {
         Ok(code) => code,
@@ -474,6 +521,62 @@ fn doctor(c: &DoctorCmd) -> Result<u8> {
     let grid = Grid { columns: vec!["check".into(), "result".into(), "detail".into()], numeric: vec![false; 3], rows };
     grid.write(Format::Table, &mut std::io::stdout().lock()).map_err(|e| Error::Other(e.to_string()))?;
     Ok(if findings.iter().any(|f| f.fails()) { crate::error::exit::DATABASE } else { crate::error::exit::OK })
+}
+
+fn extensions(c: &ExtensionsCmd) -> Result<u8> {
+    crate::logging::init(0, false);
+    let path = c.config.clone().unwrap_or_else(|| PathBuf::from("duckalog.toml"));
+    let config = if c.config.is_some() || path.exists() {
+        Some(config::load(&path, &config::LoadOptions::default())?)
+    } else {
+        None
+    };
+    let opts = match &config {
+        Some(cfg) => OpenOptions::for_config(cfg, false, c.extension_dir.clone()),
+        None => {
+            let env = std::env::var_os(crate::extension::DIR_VAR).filter(|v| !v.is_empty()).map(PathBuf::from);
+            OpenOptions { extension_dir: c.extension_dir.clone().or(env), ..Default::default() }
+        }
+    };
+    let dir = opts.effective_extension_dir().ok_or_else(|| Error::Usage("no extension directory: give --extension-dir".into()))?;
+    let needed = || {
+        config.as_ref().map(|c| c.all_extensions()).ok_or_else(|| Error::Usage(format!("{} not found: give the config with --config", path.display())))
+    };
+    match &c.action {
+        Some(ExtensionsAction::Install(i)) => {
+            let installed = crate::bundle::install(&i.from, &dir).map_err(|m| Error::Database { context: "install".into(), message: m })?;
+            for p in installed {
+                println!("installed {}", p.display());
+            }
+            Ok(0)
+        }
+        Some(ExtensionsAction::Bundle(b)) => {
+            let n = crate::bundle::bundle(&needed()?, &dir, &b.out).map_err(|m| Error::Database { context: "bundle".into(), message: m })?;
+            println!("{}: {n} extension(s) for DuckDB {} on {}", b.out.display(), crate::extension::DUCKDB_VERSION, crate::extension::platform());
+            Ok(0)
+        }
+        None => {
+            use crate::bundle::Status;
+            let survey = crate::bundle::survey(&needed()?, &dir);
+            let rows = survey
+                .iter()
+                .map(|n| {
+                    let (status, detail) = match &n.status {
+                        Status::CompiledIn => ("compiled in".to_string(), String::new()),
+                        Status::Found(m) => (format!("found ({} {}, {})", m.duckdb_version, m.platform, m.extension_version), String::new()),
+                        Status::WrongBuild(why) => ("WRONG BUILD".to_string(), why.clone()),
+                        Status::Missing => ("MISSING".to_string(), "put the file here".to_string()),
+                    };
+                    let path = n.path.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
+                    vec![Some(n.name.clone()), Some(status), Some(format!("{path} {detail}").trim().to_string())]
+                })
+                .collect();
+            let grid = Grid { columns: vec!["extension".into(), "status".into(), "path".into()], numeric: vec![false; 3], rows };
+            grid.write(Format::Table, &mut std::io::stdout().lock()).map_err(|e| Error::Other(e.to_string()))?;
+            let bad = survey.iter().any(|n| matches!(n.status, Status::Missing | Status::WrongBuild(_)));
+            Ok(if bad { crate::error::exit::DATABASE } else { 0 })
+        }
+    }
 }
 
 fn connectors(cmd: &ConnectorsCmd) -> Result<u8> {

@@ -114,6 +114,21 @@ impl ViewDef {
 }
 
 impl Config {
+    /// Every extension the config names or needs, built-in ones included.
+    pub fn all_extensions(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let named = self.install_extensions.iter().chain(&self.load_extensions).map(|n| {
+            if crate::extension::is_path(n) { n.clone() } else { crate::extension::canonical(n) }
+        });
+        let views = self.views.iter().flat_map(|v| v.extensions.iter().cloned());
+        for n in named.chain(self.needed_extensions()).chain(views) {
+            if !out.contains(&n) {
+                out.push(n);
+            }
+        }
+        out
+    }
+
     /// Every extension the config needs, built-in ones excepted, in the order
     /// they should load.
     pub fn needed_extensions(&self) -> Vec<String> {
@@ -312,9 +327,9 @@ pub(super) fn check_name(name: &str) -> std::result::Result<(), String> {
 /// Table functions for file sources, and the extension each needs.
 fn file_source(source: &str) -> Option<(&'static str, Option<&'static str>)> {
     Some(match source {
-        "parquet" => ("read_parquet", None),
+        "parquet" => ("read_parquet", Some("parquet")),
         "csv" => ("read_csv", None),
-        "json" => ("read_json", None),
+        "json" => ("read_json", Some("json")),
         "delta" => ("delta_scan", Some("delta")),
         "iceberg" => ("iceberg_scan", Some("iceberg")),
         _ => return None,
