@@ -294,12 +294,13 @@ pub fn check(c: &Check, ext_dir: Option<&Path>) -> std::result::Result<(), Strin
                 Ok(())
             } else {
                 Err(format!(
-                    "extension {} is not installed: {} does not exist (put the {} build of the extension there, \
-                     or point --extension-dir / {} at a folder that has it)",
+                    "extension {} is not installed: {} does not exist (make a bundle on a connected machine with \
+                     `duckalog extensions bundle` and install it here with `duckalog extensions install`, \
+                     or point --extension-dir / {} at a folder that has the {} build)",
                     extension::canonical(name),
                     file.display(),
-                    extension::DUCKDB_VERSION,
-                    extension::DIR_VAR
+                    extension::DIR_VAR,
+                    extension::DUCKDB_VERSION
                 ))
             }
         }
