@@ -1,14 +1,20 @@
-//! Links the C++ runtime and GCC's unwinder statically on Linux, so that the
-//! binary needs nothing from the host but the C library's own objects (libc,
-//! libm, the loader). DuckDB's build asks for `-lstdc++`, and Rust's standard
-//! library for `-lgcc_s`: a folder searched first offers the static archives
-//! under those names.
+//! Two things for a binary that runs alone on a server:
+//!
+//! - The C++ runtime and GCC's unwinder are linked statically on Linux, so
+//!   that the binary needs nothing from the host but the C library's own
+//!   objects (libc, libm, the loader). DuckDB's build asks for `-lstdc++`, and
+//!   Rust's standard library for `-lgcc_s`: a folder searched first offers the
+//!   static archives under those names.
+//! - One-file builds: `DUCKALOG_EMBED_EXTENSIONS` (a comma-separated list of
+//!   `.duckdb_extension` files or folders holding them) embeds those files,
+//!   gzip-compressed, in the binary. The default build embeds nothing.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
+    embed_extensions();
     println!("cargo:rerun-if-env-changed=DUCKALOG_DYNAMIC_CXX");
     let linux_gnu = std::env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux")
         && std::env::var("CARGO_CFG_TARGET_ENV").as_deref() == Ok("gnu");
@@ -42,4 +48,40 @@ fn main() {
 fn link(from: &Path, to: &Path) {
     let _ = std::fs::remove_file(to);
     std::os::unix::fs::symlink(from, to).expect("OUT_DIR is writable");
+}
+
+fn embed_extensions() {
+    println!("cargo:rerun-if-env-changed=DUCKALOG_EMBED_EXTENSIONS");
+    let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
+    let mut files = Vec::new();
+    for item in std::env::var("DUCKALOG_EMBED_EXTENSIONS").unwrap_or_default().split(',').filter(|s| !s.trim().is_empty()) {
+        collect(Path::new(item.trim()), &mut files);
+    }
+    let mut entries = String::new();
+    for file in files {
+        println!("cargo:rerun-if-changed={}", file.display());
+        let name = file.file_stem().and_then(|s| s.to_str()).expect("extension file names are UTF-8").to_string();
+        let gz = out.join(format!("{name}.duckdb_extension.gz"));
+        let input = std::fs::read(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        std::io::Write::write_all(&mut enc, &input).expect("compressing in memory");
+        std::fs::write(&gz, enc.finish().expect("compressing in memory")).expect("OUT_DIR is writable");
+        entries.push_str(&format!("    ({name:?}, include_bytes!({:?})),\n", gz.display().to_string()));
+    }
+    let code = format!("/// Extensions embedded at build time: (name, gzip-compressed file).\npub static EMBEDDED: &[(&str, &[u8])] = &[\n{entries}];\n");
+    std::fs::write(out.join("embedded.rs"), code).expect("OUT_DIR is writable");
+}
+
+fn collect(path: &Path, files: &mut Vec<PathBuf>) {
+    if path.is_dir() {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())).map(|e| e.expect("readable folder").path()).collect();
+        entries.sort();
+        for e in entries {
+            collect(&e, files);
+        }
+    } else if path.extension().is_some_and(|e| e == "duckdb_extension") {
+        files.push(path.to_path_buf());
+    } else if !path.exists() {
+        panic!("DUCKALOG_EMBED_EXTENSIONS names {}, which does not exist", path.display());
+    }
 }

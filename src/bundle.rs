@@ -13,6 +13,8 @@ use std::path::{Path, PathBuf};
 #[derive(Debug)]
 pub enum Status {
     CompiledIn,
+    /// Not in the extension directory, but embedded in this binary.
+    Embedded,
     Found(Metadata),
     WrongBuild(String),
     Missing,
@@ -33,7 +35,9 @@ pub fn survey(names: &[String], dir: &Path) -> Vec<Needed> {
                 return Needed { name: extension::canonical(name), path: None, status: Status::CompiledIn };
             }
             let path = if extension::is_path(name) { PathBuf::from(name) } else { extension::file_in(dir, name) };
-            let status = if !path.is_file() {
+            let status = if !path.is_file() && crate::embedded::has(name) {
+                Status::Embedded
+            } else if !path.is_file() {
                 Status::Missing
             } else {
                 match Metadata::read(&path) {
@@ -189,6 +193,7 @@ pub fn bundle(names: &[String], dir: &Path, out: &Path) -> Result<usize, String>
     for n in survey(names, dir) {
         match (n.status, n.path) {
             (Status::CompiledIn, _) => {}
+            (Status::Embedded, _) => missing.push(format!("{} (embedded in this binary, not in the extension directory)", n.name)),
             (Status::Found(meta), Some(path)) => entries.push((n.name, path, meta)),
             (Status::Missing, Some(path)) => missing.push(path.display().to_string()),
             (Status::WrongBuild(why), Some(path)) => return Err(format!("{}: {why}", path.display())),

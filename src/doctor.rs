@@ -60,7 +60,11 @@ pub fn run(config: &Config, database: &Database, opts: &OpenOptions) -> Vec<Find
             } else {
                 ext_dir.as_deref().map(|d| extension::file_in(d, &name).display().to_string()).unwrap_or_default()
             };
-            scratch.execute_batch(sql::load_extension(&name).sql()).map_err(|e| crate::error::one_line(&e.to_string()))?;
+            let load = match session::embedded_load(&Check::Extension(name.clone()), ext_dir.as_deref()) {
+                Some(embedded) => embedded?,
+                None => sql::load_extension(&name),
+            };
+            scratch.execute_batch(load.sql()).map_err(|e| crate::error::one_line(&e.to_string()))?;
             Ok(format!("loads for DuckDB {} on {}: {where_}", extension::DUCKDB_VERSION, extension::platform()))
         });
         loaded &= result.is_ok();

@@ -12,6 +12,7 @@ pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod doctor;
+pub mod embedded;
 pub mod connector;
 pub mod error;
 pub mod extension;

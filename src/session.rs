@@ -199,6 +199,11 @@ pub fn restore(conn: &Connection, config: &Config, opts: &OpenOptions) -> Result
     let mut attachments = Vec::new();
     for step in &steps {
         let t = Instant::now();
+        if let Some(stmt) = step.stmt.as_ref().and_then(|_| embedded_load(&step.check, ext_dir.as_deref())) {
+            exec(conn, &stmt.map_err(|m| Error::database(&step.what, m))?, &step.what)?;
+            log::info!("restored {} (embedded) in {:.1?}", step.what, t.elapsed());
+            continue;
+        }
         check(&step.check, ext_dir.as_deref()).map_err(|m| Error::database(&step.what, m))?;
         if let Some(a) = step.attachment {
             attachments.push((step, a));
@@ -273,6 +278,16 @@ fn attach_all(conn: &Connection, steps: &[(&Step, &Attachment)], opts: &OpenOpti
     Ok(restored)
 }
 
+/// For an extension that is not in the extension directory but is embedded
+/// in this binary: the statement that loads its unpacked file.
+pub fn embedded_load(c: &Check, ext_dir: Option<&Path>) -> Option<std::result::Result<Stmt, String>> {
+    let Check::Extension(name) = c else { return None };
+    if extension::is_path(name) || extension::is_built_in(name) || ext_dir.is_some_and(|d| extension::file_in(d, name).is_file()) {
+        return None;
+    }
+    Some(crate::embedded::unpacked(name)?.map(|p| sql::load_extension(&p.display().to_string())))
+}
+
 /// Whether what a step needs is there.
 pub fn check(c: &Check, ext_dir: Option<&Path>) -> std::result::Result<(), String> {
     match c {
@@ -290,7 +305,7 @@ pub fn check(c: &Check, ext_dir: Option<&Path>) -> std::result::Result<(), Strin
                 return Err("no extension directory: set --extension-dir or DUCKALOG_EXTENSION_DIR".into());
             };
             let file = extension::file_in(dir, name);
-            if file.is_file() {
+            if file.is_file() || crate::embedded::has(name) {
                 Ok(())
             } else {
                 Err(format!(

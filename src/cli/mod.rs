@@ -563,6 +563,7 @@ fn extensions(c: &ExtensionsCmd) -> Result<u8> {
                 .map(|n| {
                     let (status, detail) = match &n.status {
                         Status::CompiledIn => ("compiled in".to_string(), String::new()),
+                        Status::Embedded => ("embedded".to_string(), "unpacked to the user's cache on first use".to_string()),
                         Status::Found(m) => (format!("found ({} {}, {})", m.duckdb_version, m.platform, m.extension_version), String::new()),
                         Status::WrongBuild(why) => ("WRONG BUILD".to_string(), why.clone()),
                         Status::Missing => ("MISSING".to_string(), "put the file here".to_string()),
