@@ -71,14 +71,7 @@ pub fn run(config: &Config, database: &Database, opts: &OpenOptions) -> Vec<Find
         out.push(Finding::new(format!("extension {}", extension::canonical(&name)), result, true));
     }
     for s in &config.secrets {
-        let stmt = sql::create_secret(&sql::SecretSpec {
-            name: &s.name,
-            kind: &s.kind,
-            provider: Some(&s.provider),
-            persistent: false,
-            scope: &s.scope,
-            params: &s.params,
-        });
+        let stmt = s.statement(false);
         let result = scratch.execute_batch(stmt.sql()).map(|()| "accepted by DuckDB".to_string()).map_err(|e| crate::error::one_line(&e.to_string()));
         out.push(Finding::new(format!("secret {}", sql::ident(&s.name)), result, true));
     }

@@ -53,6 +53,13 @@ pub fn is_path(name: &str) -> bool {
     name.ends_with(".duckdb_extension") || name.contains('/')
 }
 
+/// The extension directory in force: the command line's, then
+/// `DUCKALOG_EXTENSION_DIR`, then the config's.
+pub fn choose_dir(flag: Option<PathBuf>, configured: Option<PathBuf>) -> Option<PathBuf> {
+    let from_env = std::env::var_os(DIR_VAR).filter(|v| !v.is_empty()).map(PathBuf::from);
+    flag.or(from_env).or(configured)
+}
+
 /// DuckDB's own default, used when nothing else names a directory.
 pub fn default_dir() -> Option<PathBuf> {
     std::env::var_os("HOME").map(|home| Path::new(&home).join(".duckdb").join("extensions"))

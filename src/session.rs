@@ -33,10 +33,9 @@ impl OpenOptions {
     /// The options a config asks for, with the command line's overrides:
     /// `--extension-dir`, then `DUCKALOG_EXTENSION_DIR`, then the config.
     pub fn for_config(config: &Config, read_only: bool, extension_dir: Option<PathBuf>) -> Self {
-        let from_env = std::env::var_os(extension::DIR_VAR).filter(|v| !v.is_empty()).map(PathBuf::from);
         OpenOptions {
             read_only,
-            extension_dir: extension_dir.or(from_env).or_else(|| config.extension_directory.clone()),
+            extension_dir: extension::choose_dir(extension_dir, config.extension_directory.clone()),
             secret_dir: config.secret_directory.clone(),
             force_rebuild: false,
             jobs: DEFAULT_JOBS,
@@ -106,6 +105,12 @@ pub struct Step<'c> {
     pub attachment: Option<&'c Attachment>,
 }
 
+impl<'c> Step<'c> {
+    fn new(what: String, check: Check, stmt: Option<Stmt>) -> Self {
+        Step { what, check, stmt, persistent: None, attachment: None }
+    }
+}
+
 /// What must hold before a step's statement runs.
 #[derive(Debug)]
 pub enum Check {
@@ -120,49 +125,25 @@ pub enum Check {
 pub fn steps(config: &Config) -> Vec<Step<'_>> {
     let mut out = Vec::new();
     for name in &config.install_extensions {
-        out.push(Step { what: format!("extension {name}"), check: Check::Extension(name.clone()), stmt: None, persistent: None, attachment: None });
+        out.push(Step::new(format!("extension {name}"), Check::Extension(name.clone()), None));
     }
     for name in config.needed_extensions() {
-        out.push(Step {
-            what: format!("extension {name}"),
-            check: Check::Extension(name.clone()),
-            stmt: Some(sql::load_extension(&name)),
-            persistent: None,
-            attachment: None,
-        });
+        out.push(Step::new(format!("extension {name}"), Check::Extension(name.clone()), Some(sql::load_extension(&name))));
     }
     for s in &config.settings {
         let (what, stmt) = match s {
             Setting::Statement(text) => ("setting".to_string(), Stmt::plain(text.clone())),
             Setting::Pair(name, value) => (format!("setting {name}"), sql::set(name, value)),
         };
-        out.push(Step { what, check: Check::None, stmt: Some(stmt), persistent: None, attachment: None });
+        out.push(Step::new(what, Check::None, Some(stmt)));
     }
     for (i, p) in config.pragmas.iter().enumerate() {
-        out.push(Step {
-            what: format!("pragma {}", i + 1),
-            check: Check::None,
-            stmt: Some(Stmt::plain(p.clone())),
-            persistent: None,
-            attachment: None,
-        });
+        out.push(Step::new(format!("pragma {}", i + 1), Check::None, Some(Stmt::plain(p.clone()))));
     }
     for s in &config.secrets {
-        let stmt = sql::create_secret(&sql::SecretSpec {
-            name: &s.name,
-            kind: &s.kind,
-            provider: Some(&s.provider),
-            persistent: s.persistent,
-            scope: &s.scope,
-            params: &s.params,
-        });
-        out.push(Step {
-            what: format!("{} secret {}", if s.persistent { "persistent" } else { "temporary" }, sql::ident(&s.name)),
-            check: Check::None,
-            stmt: Some(stmt),
-            persistent: s.persistent.then_some(s),
-            attachment: None,
-        });
+        let stmt = s.statement(s.persistent);
+        let what = format!("{} secret {}", if s.persistent { "persistent" } else { "temporary" }, sql::ident(&s.name));
+        out.push(Step { persistent: s.persistent.then_some(s), ..Step::new(what, Check::None, Some(stmt)) });
     }
     for a in &config.attachments {
         let check = match &a.spec.local_file {
@@ -170,13 +151,8 @@ pub fn steps(config: &Config) -> Vec<Step<'_>> {
             None => Check::None,
         };
         let stmt = sql::attach(&a.spec.target, &a.alias, &a.spec.options);
-        out.push(Step {
-            what: format!("attachment {} ({})", sql::ident(&a.alias), a.kind),
-            check,
-            stmt: Some(stmt),
-            persistent: None,
-            attachment: Some(a),
-        });
+        let what = format!("attachment {} ({})", sql::ident(&a.alias), a.kind);
+        out.push(Step { attachment: Some(a), ..Step::new(what, check, Some(stmt)) });
     }
     out
 }

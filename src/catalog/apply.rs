@@ -17,8 +17,6 @@ use std::time::Instant;
 /// messages; `catalog` the database name the views live in.
 pub fn apply(conn: &Connection, plan: &Plan, file: &Path, actual: &state::Actual) -> Result<Counts> {
     let catalog = actual.catalog.as_str();
-    let recorded: std::collections::HashSet<state::Key> = actual.managed.keys().cloned().collect();
-    let recorded = &recorded;
     for c in &plan.changes {
         let name = sql::qualified(&[&c.schema, &c.name]);
         match c.action {
@@ -92,7 +90,7 @@ pub fn apply(conn: &Connection, plan: &Plan, file: &Path, actual: &state::Actual
                 exec(conn, &s, &what)?;
             }
         }
-        state::remember(conn, &ordered, recorded).map_err(|e| Error::database("recording the views", e))?;
+        state::remember(conn, &ordered, &actual.managed).map_err(|e| Error::database("recording the views", e))?;
         Ok(())
     })();
     match result {

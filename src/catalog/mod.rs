@@ -88,12 +88,14 @@ impl<'c> Session<'c> {
 /// anything. A database that does not exist yet holds nothing, but the
 /// persistent secrets of the secret directory are still read.
 pub fn read_state(database: &Database, opts: &OpenOptions) -> Result<state::Actual> {
-    let conn = match database {
-        Database::File(p) if p.exists() => session::open(database, &OpenOptions { read_only: true, ..opts.clone() })?,
-        _ => session::open(&Database::Memory, &OpenOptions { read_only: false, ..opts.clone() })?,
+    let exists = matches!(database, Database::File(p) if p.exists());
+    let conn = if exists {
+        session::open(database, &OpenOptions { read_only: true, ..opts.clone() })?
+    } else {
+        session::open(&Database::Memory, &OpenOptions { read_only: false, ..opts.clone() })?
     };
     let mut actual = state::read(&conn)?;
-    if !matches!(database, Database::File(p) if p.exists()) {
+    if !exists {
         actual.catalog.clear();
     }
     Ok(actual)

@@ -106,10 +106,9 @@ pub fn forget(conn: &Connection, schema: &str, name: &str) -> duckdb::Result<()>
     conn.execute(&q, [schema, name]).map(|_| ())
 }
 
-/// Records the fingerprints of `views`; `replaced` says which of them have a
-/// record already.
-pub fn remember(conn: &Connection, views: &[(&ViewDef, &str)], replaced: &HashSet<Key>) -> duckdb::Result<()> {
-    for (v, _) in views.iter().filter(|(v, _)| replaced.contains(&key(&v.schema, &v.name))) {
+/// Records the fingerprints of `views`, replacing the records in `managed`.
+pub fn remember(conn: &Connection, views: &[(&ViewDef, &str)], managed: &HashMap<Key, Managed>) -> duckdb::Result<()> {
+    for (v, _) in views.iter().filter(|(v, _)| managed.contains_key(&key(&v.schema, &v.name))) {
         forget(conn, &v.schema, &v.name)?;
     }
     let now: String = conn.query_row("SELECT current_timestamp::TIMESTAMP::VARCHAR", [], |r| r.get(0))?;

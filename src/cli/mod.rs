@@ -533,10 +533,7 @@ fn extensions(c: &ExtensionsCmd) -> Result<u8> {
     };
     let opts = match &config {
         Some(cfg) => OpenOptions::for_config(cfg, false, c.extension_dir.clone()),
-        None => {
-            let env = std::env::var_os(crate::extension::DIR_VAR).filter(|v| !v.is_empty()).map(PathBuf::from);
-            OpenOptions { extension_dir: c.extension_dir.clone().or(env), ..Default::default() }
-        }
+        None => OpenOptions { extension_dir: crate::extension::choose_dir(c.extension_dir.clone(), None), ..Default::default() },
     };
     let dir = opts.effective_extension_dir().ok_or_else(|| Error::Usage("no extension directory: give --extension-dir".into()))?;
     let needed = || {

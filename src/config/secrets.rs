@@ -23,6 +23,19 @@ pub struct SecretDef {
 }
 
 impl SecretDef {
+    /// The `CREATE SECRET` statement; `persistent` may differ from the config
+    /// (`doctor` creates every secret as temporary).
+    pub fn statement(&self, persistent: bool) -> sql::Stmt {
+        sql::create_secret(&sql::SecretSpec {
+            name: &self.name,
+            kind: &self.kind,
+            provider: Some(&self.provider),
+            persistent,
+            scope: &self.scope,
+            params: &self.params,
+        })
+    }
+
     pub fn param(&self, name: &str) -> Option<&Value> {
         self.params.iter().find(|(k, _)| k == name).map(|(_, v)| v)
     }
