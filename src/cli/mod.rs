@@ -4,7 +4,7 @@
 mod output;
 
 use crate::catalog::{self, plan, script, Action, Counts, Options, Session};
-use crate::config::{self, Config, Database, Vars};
+use crate::config::{self, Config, Database};
 use crate::connector::Registry;
 use crate::error::{Error, Result};
 use crate::session::OpenOptions;
@@ -36,6 +36,7 @@ enum Command {
     Connectors(ConnectorsCmd),
     Doctor(DoctorCmd),
     Extensions(ExtensionsCmd),
+    Config(ConfigCmd),
     Version(VersionCmd),
 }
 
@@ -69,6 +70,9 @@ macro_rules! command {
             /// print errors only
             #[argh(switch)]
             quiet: bool,
+            /// do not read .env files
+            #[argh(switch)]
+            no_dotenv: bool,
             $($body)*
         }
 
@@ -83,6 +87,7 @@ macro_rules! command {
                     attach_timeout: self.attach_timeout,
                     verbose: self.verbose,
                     quiet: self.quiet,
+                    no_dotenv: self.no_dotenv,
                 }
             }
         }
@@ -98,6 +103,17 @@ struct CommonArgs<'a> {
     attach_timeout: Option<f64>,
     verbose: u8,
     quiet: bool,
+    no_dotenv: bool,
+}
+
+impl CommonArgs<'_> {
+    fn load_options(&self) -> Result<config::LoadOptions> {
+        Ok(config::LoadOptions {
+            no_dotenv: self.no_dotenv,
+            plugin_dirs: self.plugin_dir.to_vec(),
+            attach_timeout: self.attach_timeout.map(seconds).transpose()?,
+        })
+    }
 }
 
 trait Common {
@@ -246,6 +262,34 @@ struct ExtensionsBundle {
 }
 
 #[derive(FromArgs)]
+/// Look at a config as duckalog reads it.
+#[argh(subcommand, name = "config")]
+struct ConfigCmd {
+    #[argh(subcommand)]
+    action: ConfigAction,
+}
+
+#[derive(FromArgs)]
+#[argh(subcommand)]
+enum ConfigAction {
+    Show(ConfigShow),
+}
+
+command! {
+    /// Print the config with its imports merged and its variables filled in;
+    /// credentials are masked. Checks it as validate does.
+    #[argh(subcommand, name = "show")]
+    struct ConfigShow {
+        /// also list which file each view, attachment, secret and catalog comes from
+        #[argh(switch)]
+        sources: bool,
+        /// toml (the default), yaml or json
+        #[argh(option, default = "String::from(\"toml\")")]
+        format: String,
+    }
+}
+
+#[derive(FromArgs)]
 /// Print the version.
 #[argh(subcommand, name = "version")]
 struct VersionCmd {}
@@ -287,6 +331,7 @@ pub fn main() -> u8 {
         Some(Command::Connectors(c)) => connectors(&c),
         Some(Command::Doctor(c)) => doctor(&c),
         Some(Command::Extensions(c)) => extensions(&c),
+        Some(Command::Config(ConfigCmd { action: ConfigAction::Show(c) })) => config_show(&c),
     };
     match result {
         Ok(code) => code,
@@ -320,12 +365,7 @@ fn prepare(cmd: &dyn Common) -> Result<(Config, Database, CommonArgsOwned)> {
     let c = cmd.common();
     crate::logging::init(c.verbose, c.quiet);
     let path = config_path(&c)?;
-    let load = config::LoadOptions {
-        vars: Vars::default(),
-        plugin_dirs: c.plugin_dir.to_vec(),
-        attach_timeout: c.attach_timeout.map(seconds).transpose()?,
-    };
-    let config = config::load(&path, &load)?;
+    let config = config::load(&path, &c.load_options()?)?;
     let database = match c.db {
         Some(p) if p.as_os_str() == ":memory:" => Database::Memory,
         Some(p) => Database::File(std::path::absolute(p).unwrap_or_else(|_| p.clone())),
@@ -583,7 +623,8 @@ fn connectors(cmd: &ConnectorsCmd) -> Result<u8> {
     let path = config_path(&c)?;
     // Without a config, only the built-in connectors and --plugin-dir.
     let registry = if c.config_arg.is_some() || c.config.is_some() || path.exists() {
-        config::registry(&config::read(&path, &Vars::default())?, &path, c.plugin_dir)?
+        let opts = config::LoadOptions { plugin_dirs: Vec::new(), ..c.load_options()? };
+        config::registry(&config::merged(&path, &opts)?, &path, c.plugin_dir)?
     } else {
         Registry::with_plugins(c.plugin_dir).map_err(Error::Usage)?
     };
@@ -600,6 +641,27 @@ fn connectors(cmd: &ConnectorsCmd) -> Result<u8> {
         .collect();
     let grid = Grid { columns: vec!["kind".into(), "origin".into(), "extensions".into()], numeric: vec![false; 3], rows };
     grid.write(Format::Table, &mut std::io::stdout().lock()).map_err(|e| Error::Other(e.to_string()))?;
+    Ok(0)
+}
+
+fn config_show(cmd: &ConfigShow) -> Result<u8> {
+    let c = cmd.common();
+    crate::logging::init(c.verbose, c.quiet);
+    let path = config_path(&c)?;
+    let format = match cmd.format.to_ascii_lowercase().as_str() {
+        "toml" => config::Format::Toml,
+        "yaml" | "yml" => config::Format::Yaml,
+        "json" => config::Format::Json,
+        other => return Err(Error::Usage(format!("unknown format {other:?}: use toml, yaml or json"))),
+    };
+    let opts = c.load_options()?;
+    let file = config::merged(&path, &opts)?;
+    let text = config::show::render(&file, format, cmd.sources)?;
+    // Resolving checks the config and learns every credential, so that the
+    // text printed can be cleaned of them.
+    let registry = config::registry(&file, &path, &opts.plugin_dirs)?;
+    config::resolve_file(file, &path, &registry, opts.attach_timeout)?;
+    print!("{}", crate::secret::scrub(&text));
     Ok(0)
 }
 
