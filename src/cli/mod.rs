@@ -405,14 +405,14 @@ fn run(c: &RunCmd) -> Result<u8> {
     let counts = session.reconcile(plan_opts)?;
     match &c.query {
         Some(sql) => {
-            log::info!("{}", summary(&counts));
+            log::info!("{}", counts.summary());
             let timeout = c.query_timeout.map(seconds).transpose()?;
             let answer = crate::query::run(session.connection()?, sql, timeout)?;
             let grid = Grid::from_batches(answer.columns, answer.types, &answer.batches).map_err(Error::Other)?;
             let mut out = std::io::stdout().lock();
             grid.write(c.format, &mut out).map_err(|e| Error::Other(format!("writing the result: {e}")))?;
         }
-        None if !common.quiet => println!("{}", summary(&counts)),
+        None if !common.quiet => println!("{}", counts.summary()),
         None => {}
     }
     Ok(exit_code(&counts))
@@ -441,35 +441,9 @@ fn build(c: &BuildCmd) -> Result<u8> {
     opts.force_rebuild = true;
     let counts = Session::new(&config, database, opts).reconcile(Options { force_rebuild: true, prune: c.prune })?;
     if !common.quiet {
-        println!("{}", summary(&counts));
+        println!("{}", counts.summary());
     }
     Ok(exit_code(&counts))
-}
-
-fn summary(n: &Counts) -> String {
-    let mut s = format!(
-        "catalog up to date: {} created, {} replaced, {} unchanged, {} dropped",
-        n.created, n.replaced, n.unchanged, n.dropped
-    );
-    if n.foreign > 0 {
-        s.push_str(&format!("; {} not created by duckalog, left alone", n.foreign));
-    }
-    if n.orphaned > 0 {
-        s.push_str(&format!("; {} no longer configured, kept (--prune drops them)", n.orphaned));
-    }
-    if n.skipped > 0 || n.attachments_skipped > 0 {
-        s.push_str(&format!(
-            "; {} optional attachment(s) unavailable, {} view(s) reading them skipped",
-            n.attachments_skipped, n.skipped
-        ));
-    }
-    if n.secrets_dropped > 0 {
-        s.push_str(&format!("; {} persistent secret(s) deleted", n.secrets_dropped));
-    }
-    if n.secrets_orphaned > 0 {
-        s.push_str(&format!("; {} persistent secret(s) no longer configured, kept (--prune deletes them)", n.secrets_orphaned));
-    }
-    s
 }
 
 fn plan_cmd(c: &PlanCmd) -> Result<u8> {
@@ -660,7 +634,7 @@ fn config_show(cmd: &ConfigShow) -> Result<u8> {
     // Resolving checks the config and learns every credential, so that the
     // text printed can be cleaned of them.
     let registry = config::registry(&file, &path, &opts.plugin_dirs)?;
-    config::resolve_file(file, &path, &registry, opts.attach_timeout)?;
+    config::resolve_file(file, &path, &registry, &opts)?;
     print!("{}", crate::secret::scrub(&text));
     Ok(0)
 }

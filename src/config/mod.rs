@@ -2,6 +2,7 @@
 //! `${env:...}` interpolation, then resolve paths and check everything that can
 //! be checked without a database.
 
+pub mod children;
 pub mod dotenv;
 pub mod imports;
 pub mod interp;
@@ -11,6 +12,7 @@ pub mod show;
 mod secrets;
 
 pub use interp::Vars;
+pub use children::Child;
 pub use resolve::{AttachPolicy, Attachment, Config, Database, SecretDef, Setting, ViewDef};
 
 use crate::connector::Registry;
@@ -51,12 +53,22 @@ pub struct LoadOptions {
 /// the connectors built in and those of the plugin folders the config and
 /// the options name.
 pub fn load(path: &Path, opts: &LoadOptions) -> Result<Config> {
-    let file = merged(path, opts)?;
-    let registry = registry(&file, path, &opts.plugin_dirs)?;
-    resolve_file(file, path, &registry, opts.attach_timeout)
+    let id = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    load_nested(path, opts, &[id])
 }
 
-pub use resolve::resolve as resolve_file;
+/// Loads a config that `chain` (outermost first, ending with this one) attaches.
+fn load_nested(path: &Path, opts: &LoadOptions, chain: &[PathBuf]) -> Result<Config> {
+    let file = merged(path, opts)?;
+    let registry = registry(&file, path, &opts.plugin_dirs)?;
+    resolve::resolve(file, path, &registry, opts, chain)
+}
+
+/// Checks a merged config (from [`merged`]) as [`load`] does.
+pub fn resolve_file(file: model::File, path: &Path, registry: &Registry, opts: &LoadOptions) -> Result<Config> {
+    let id = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    resolve::resolve(file, path, registry, opts, &[id])
+}
 
 /// The config at `path` with its imports merged in and its variables
 /// (environment over `.env` files) filled in, not yet resolved.

@@ -28,7 +28,11 @@ pub struct Config {
     pub pragmas: Vec<String>,
     pub settings: Vec<Setting>,
     pub secrets: Vec<SecretDef>,
+    /// Attachments in restore order; the children's databases and what
+    /// their views read are among them.
     pub attachments: Vec<Attachment>,
+    /// Other duckalog catalogs attached, brought up to date first.
+    pub children: Vec<super::Child>,
     pub views: Vec<ViewDef>,
 }
 
@@ -45,7 +49,7 @@ pub enum Setting {
     Pair(String, Value),
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Attachment {
     pub kind: String,
     pub alias: String,
@@ -121,7 +125,8 @@ impl Config {
             if crate::extension::is_path(n) { n.clone() } else { crate::extension::canonical(n) }
         });
         let views = self.views.iter().flat_map(|v| v.extensions.iter().cloned());
-        for n in named.chain(self.needed_extensions()).chain(views) {
+        let children = self.children.iter().flat_map(|c| c.config.all_extensions());
+        for n in named.chain(self.needed_extensions()).chain(views).chain(children) {
             if !out.contains(&n) {
                 out.push(n);
             }
@@ -139,7 +144,8 @@ impl Config {
             .cloned()
             .chain(self.secrets.iter().flat_map(|s| s.extensions.iter().cloned()))
             .chain(self.attachments.iter().flat_map(|a| a.spec.extensions.iter().cloned()))
-            .chain(self.views.iter().flat_map(|v| v.extensions.iter().cloned()));
+            .chain(self.views.iter().flat_map(|v| v.extensions.iter().cloned()))
+            .chain(self.children.iter().flat_map(|c| c.config.needed_extensions()));
         for name in wanted {
             let name = if crate::extension::is_path(&name) { name } else { crate::extension::canonical(&name) };
             if !crate::extension::is_built_in(&name) && !out.contains(&name) {
@@ -150,7 +156,7 @@ impl Config {
     }
 }
 
-pub fn resolve(file: File, path: &Path, registry: &Registry, attach_timeout: Option<std::time::Duration>) -> Result<Config> {
+pub(super) fn resolve(mut file: File, path: &Path, registry: &Registry, opts: &super::LoadOptions, chain: &[PathBuf]) -> Result<Config> {
     let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     let dir = abs.parent().map(Path::to_path_buf).unwrap_or_default();
     let err = |key: &str, msg: String| Error::config(path, key, msg);
@@ -195,8 +201,10 @@ pub fn resolve(file: File, path: &Path, registry: &Registry, attach_timeout: Opt
         .collect();
 
     let settings = settings(d.settings)?;
-    let secrets = super::secrets::resolve(d.secrets)?;
-    let attachments = attachments(file.attachments, registry, attach_timeout)?;
+    let mut secrets = super::secrets::resolve(d.secrets)?;
+    let children = super::children::load(file.attachments.remove("duckalog").unwrap_or_default(), opts, chain)?;
+    let mut attachments = attachments(file.attachments, &children, registry, opts.attach_timeout)?;
+    super::children::lend(&children, &mut attachments, &mut secrets, path)?;
     for a in &attachments {
         for name in &a.spec.secrets {
             if !secrets.iter().any(|s| s.name.eq_ignore_ascii_case(name)) {
@@ -219,6 +227,7 @@ pub fn resolve(file: File, path: &Path, registry: &Registry, attach_timeout: Opt
         settings,
         secrets,
         attachments,
+        children,
         views,
     })
 }
@@ -256,17 +265,28 @@ fn settings(given: Vec<Sourced<Settings>>) -> Result<Vec<Setting>> {
     Ok(out)
 }
 
+/// The config's own attachments, each child's database among them.
 fn attachments(
     by_kind: BTreeMap<String, Vec<Sourced<model::Table>>>,
+    children: &[super::Child],
     registry: &Registry,
     attach_timeout: Option<std::time::Duration>,
 ) -> Result<Vec<Attachment>> {
     let mut out: Vec<Attachment> = Vec::new();
     let mut seen: HashMap<String, String> = HashMap::new();
+    let mut by_kind: Vec<(String, Vec<Sourced<model::Table>>)> = by_kind.into_iter().collect();
+    // A child's database is an ordinary DuckDB attachment to the parent.
+    for child in children {
+        let mut table = serde_json::Map::new();
+        table.insert("alias".into(), child.alias.clone().into());
+        table.insert("path".into(), child.database.display().to_string().into());
+        table.insert("read_only".into(), child.read_only.into());
+        by_kind.push(("duckalog".into(), vec![Sourced { item: model::Table(table), origin: child.origin.clone() }]));
+    }
     for (kind, tables) in by_kind {
         for Sourced { item: model::Table(mut table), origin } in tables {
             let err = |k: &str, m: String| origin.error(k, m);
-            let connector = registry.get(&kind).ok_or_else(|| {
+            let connector = registry.get(if kind == "duckalog" { "duckdb" } else { &kind }).ok_or_else(|| {
                 err("", format!("no connector for attachment kind {kind:?}; known kinds: {}", registry.kinds().join(", ")))
             })?;
             let key = origin.key.clone();
@@ -404,7 +424,7 @@ fn views(entries: Vec<Sourced<model::View>>, attachments: &[Attachment]) -> Resu
                     .iter()
                     .find(|a| a.alias.eq_ignore_ascii_case(&database))
                     .ok_or_else(|| err("database", format!("no attachment has alias {database:?}; define it under attachments")))?;
-                if attachment.kind != source {
+                if attachment.kind != source && !(attachment.kind == "duckalog" && source == "duckdb") {
                     log::warn!("{key}: source {source:?} names attachment {:?}, which is of kind {:?}", attachment.alias, attachment.kind);
                 }
                 if !v.options.is_empty() {

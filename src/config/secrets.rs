@@ -8,7 +8,7 @@ use crate::secret_kind::{self, SecretKind};
 use crate::sql::{self, Value};
 use std::collections::HashMap;
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct SecretDef {
     /// As configured; DuckDB stores it lower-cased.
     pub name: String,
