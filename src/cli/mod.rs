@@ -46,10 +46,10 @@ macro_rules! command {
         #[derive(FromArgs)]
         $(#[$meta])*
         struct $name {
-            /// the config file (TOML, YAML or JSON; default duckalog.toml)
+            /// the config file (TOML, YAML or JSON; default duckalog.toml, or .yaml, .yml, .json)
             #[argh(positional, arg_name = "config")]
             config_arg: Option<PathBuf>,
-            /// the config file (TOML, YAML or JSON; default duckalog.toml)
+            /// the config file (TOML, YAML or JSON; default duckalog.toml, or .yaml, .yml, .json)
             #[argh(option, short = 'c')]
             config: Option<PathBuf>,
             /// the database file to use instead of duckdb.database
@@ -379,7 +379,12 @@ fn config_path(c: &CommonArgs) -> Result<PathBuf> {
     match (c.config_arg, c.config) {
         (Some(_), Some(_)) => Err(Error::Usage("give the config either as an argument or with --config, not both".into())),
         (Some(p), None) | (None, Some(p)) => Ok(p.clone()),
-        (None, None) => Ok(PathBuf::from("duckalog.toml")),
+        // The first of duckalog.toml, .yaml, .yml, .json that exists.
+        (None, None) => Ok(["toml", "yaml", "yml", "json"]
+            .iter()
+            .map(|ext| PathBuf::from(format!("duckalog.{ext}")))
+            .find(|p| p.is_file())
+            .unwrap_or_else(|| PathBuf::from("duckalog.toml"))),
     }
 }
 
