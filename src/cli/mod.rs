@@ -37,6 +37,7 @@ enum Command {
     Doctor(DoctorCmd),
     Extensions(ExtensionsCmd),
     Config(ConfigCmd),
+    Convert(ConvertCmd),
     Version(VersionCmd),
 }
 
@@ -290,6 +291,22 @@ command! {
 }
 
 #[derive(FromArgs)]
+/// Rewrite a config written for the Python duckalog tool (YAML or JSON) as
+/// an equivalent duckalog.toml, with comments on whatever changed meaning.
+#[argh(subcommand, name = "convert")]
+struct ConvertCmd {
+    /// the YAML or JSON config to convert
+    #[argh(positional)]
+    input: PathBuf,
+    /// where to write (default: duckalog.toml beside the input; - for standard output)
+    #[argh(option, short = 'o')]
+    output: Option<PathBuf>,
+    /// replace the output file if it exists
+    #[argh(switch)]
+    force: bool,
+}
+
+#[derive(FromArgs)]
 /// Print the version.
 #[argh(subcommand, name = "version")]
 struct VersionCmd {}
@@ -332,6 +349,7 @@ pub fn main() -> u8 {
         Some(Command::Doctor(c)) => doctor(&c),
         Some(Command::Extensions(c)) => extensions(&c),
         Some(Command::Config(ConfigCmd { action: ConfigAction::Show(c) })) => config_show(&c),
+        Some(Command::Convert(c)) => convert(&c),
     };
     match result {
         Ok(code) => code,
@@ -641,6 +659,25 @@ fn config_show(cmd: &ConfigShow) -> Result<u8> {
     let registry = config::registry(&file, &path, &opts.plugin_dirs)?;
     config::resolve_file(file, &path, &registry, &opts)?;
     print!("{}", crate::secret::scrub(&text));
+    Ok(0)
+}
+
+fn convert(c: &ConvertCmd) -> Result<u8> {
+    crate::logging::init(0, false);
+    let (text, notes) = crate::convert::convert(&c.input)?;
+    let output = c.output.clone().unwrap_or_else(|| config::dir_of(&c.input).join("duckalog.toml"));
+    if output.as_os_str() == "-" {
+        print!("{text}");
+        return Ok(0);
+    }
+    if output.exists() && !c.force {
+        return Err(Error::Usage(format!("{} exists; give --force to replace it, or --output another path", output.display())));
+    }
+    if config::dir_of(&output) != config::dir_of(&c.input) {
+        log::warn!("{} is in another folder than {}: relative paths in it now start from there", output.display(), c.input.display());
+    }
+    write_atomically(&output, &text).map_err(|e| Error::Other(format!("cannot write {}: {e}", output.display())))?;
+    eprintln!("wrote {} ({} note(s) on changed meaning, as comments at its top)", output.display(), notes.len());
     Ok(0)
 }
 
