@@ -163,3 +163,21 @@ fn a_python_tool_project_with_imports_dotenv_and_nested_catalogs_runs_unchanged(
     out.ok();
     assert_eq!(out.stdout, "accounts,items,total\n3,2,8.0\n");
 }
+
+#[test]
+fn convert_flattens_selective_imports_and_reports_syntax_errors_with_a_line() {
+    let p = Project::new();
+    p.write("views.yaml", "views: [{name: v, sql: 'SELECT 1'}]\n");
+    p.write("catalog.yaml", "version: 1\nduckdb: {database: c.duckdb, settings: ~}\nimports:\n  views: [views.yaml]\n  attachments: [views.yaml]\nenv_files: [.env, .env.local]\n");
+    let out = p.run(&["convert", "catalog.yaml", "-o", "-"]);
+    out.ok();
+    assert!(out.stdout.contains("imports = [\"views.yaml\"]"), "{}", out.stdout);
+    assert!(out.stdout.contains("imports by section became one list"), "{}", out.stdout);
+    assert!(out.stdout.contains("a later env_files pattern wins"), "{}", out.stdout);
+    assert!(!out.stdout.contains("settings"), "nulls are dropped: {}", out.stdout);
+    assert!(!p.path("duckalog.toml").exists());
+    p.write("converted.toml", &out.stdout);
+    p.run(&["run", "converted.toml", "-q", "SELECT * FROM v"]).ok();
+    p.write("bad.yaml", "views:\n  - name: v\n   sql: x\n");
+    p.run(&["convert", "bad.yaml"]).fails(2, &["bad.yaml", "line 3"]);
+}
