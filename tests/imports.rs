@@ -55,6 +55,8 @@ fn import_cycles_and_missing_files_are_named_in_order() {
     p.run(&["validate", "self.yaml"]).fails(2, &["import cycle"]);
     p.write("m.yaml", "imports: [nope.yaml, 'x/*.yaml']\n");
     p.run(&["validate", "m.yaml"]).fails(2, &["m.yaml: imports[0]", "nope.yaml not found"]);
+    p.write("sections.yaml", "imports:\n  views: [l.yaml]\n");
+    p.run(&["validate", "sections.yaml"]).fails(2, &["sections.yaml: imports (line 2", "by section are not supported", "convert"]);
     p.write("g.yaml", "imports: ['x/*.yaml']\n");
     p.run(&["validate", "g.yaml"]).fails(2, &["g.yaml: imports[0]", "no file matches"]);
     // A diamond is merged once, not reported as a duplicate.

@@ -36,7 +36,7 @@ pub struct File {
     #[serde(default)]
     pub iceberg_catalogs: Vec<Sourced<Table>>,
     /// Files merged into this one (see `config::imports`).
-    #[serde(default, skip_serializing)]
+    #[serde(default, deserialize_with = "import_list", skip_serializing)]
     pub imports: Vec<Import>,
     /// Where `.env` files are looked for; `None` means `[".env"]`.
     #[serde(default, deserialize_with = "de::opt_strings", skip_serializing)]
@@ -47,6 +47,23 @@ pub struct File {
     /// Thread-pool knobs of the Python tool's loader: accepted and ignored.
     #[serde(default, skip_serializing)]
     pub loader_settings: Option<serde_json::Value>,
+}
+
+fn import_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Import>, D::Error> {
+    struct List;
+    impl<'de> Visitor<'de> for List {
+        type Value = Vec<Import>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a list of files to import")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+            Vec::<Import>::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))
+        }
+        fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+            Err(serde::de::Error::custom("imports by section are not supported: give a list of files (duckalog convert rewrites them)"))
+        }
+    }
+    d.deserialize_any(List)
 }
 
 /// One entry of `imports`: a path or glob (`!` in front excludes), and
