@@ -3,12 +3,13 @@
 //! DuckDB's iceberg extension talks to over HTTP, and the config errors.
 
 mod common;
-use common::{free_port, Project};
+use common::{free_port, Project, S3Server};
 use std::io::BufRead;
 use std::process::{Child, Command, Stdio};
 
 /// The fixture's REST catalog, serving namespace `sales` with tables
-/// `orders` (3 rows) and `customers` (2 rows); stopped when dropped.
+/// `orders` (3 rows) and `customers` (2 rows), their files on local disk or
+/// (`--s3`) on a local S3 server; stopped when dropped.
 struct RestCatalog {
     child: Child,
     port: u16,
@@ -142,14 +143,39 @@ fn a_catalog_behind_oauth2_takes_an_iceberg_secret_or_client_credentials() {
     }
     let log = rest.requests();
     assert_eq!(log.lines().filter(|l| *l == "POST /v1/oauth/tokens").count(), 2, "{log}");
-    assert!(log.lines().any(|l| l == "GET /v1/fixture/namespaces/sales/tables/customers authorized"), "{log}");
-    assert!(!log.lines().any(|l| l.starts_with("GET") && !l.ends_with("authorized")), "{log}");
+    assert!(log.lines().any(|l| l.starts_with("GET /v1/fixture/namespaces/sales/tables/customers authorized")), "{log}");
+    assert!(!log.lines().any(|l| l.starts_with("GET") && !l.contains(" authorized")), "{log}");
 
     // A wrong token is refused by the server: an error naming the catalog, not retried.
     p.write("wrong.toml", &catalog(&format!("secret = \"ice\"\n{}", token.replace("tok-s3cr3t", "tok-wrong"))));
     let out = p.run(&["run", "wrong.toml"]);
     out.fails(3, &["attachment \"lake\" (iceberg)", "Unauthorized"]);
     assert!(!out.stderr.contains("retrying"), "{}", out.stderr);
+}
+
+#[test]
+fn data_files_on_s3_are_read_with_vended_credentials_or_an_s3_secret() {
+    let p = Project::new();
+    let s3 = S3Server::start();
+    s3.create_bucket("lake");
+    let rest = RestCatalog::start(&p, &["--s3", &s3.endpoint()]);
+    let config = |mode: &str, secret: &str| {
+        format!(
+            "[duckdb]\ndatabase = \"cat.duckdb\"\n{secret}\n\
+             [[iceberg_catalogs]]\nname = \"lake\"\nuri = \"{}\"\n\
+             options = {{ authorization_type = \"none\", access_delegation_mode = \"{mode}\" }}\n\
+             [[views]]\nname = \"orders\"\nsource = \"iceberg\"\ncatalog = \"lake\"\ntable = \"sales.orders\"\n",
+            rest.uri()
+        )
+    };
+    // The catalog hands out the storage credentials with the table.
+    p.write("vended.toml", &config("vended_credentials", ""));
+    assert_eq!(csv(&p, "vended.toml", "SELECT sum(amount) AS total FROM orders"), "total\n8.0\n");
+    assert!(rest.requests().lines().any(|l| l == "GET /v1/fixture/namespaces/sales/tables/orders vended"), "{}", rest.requests());
+    // Or the storage is read with an s3 secret of the config's own.
+    p.write("own.toml", &config("none", &s3.secret_toml()));
+    assert_eq!(csv(&p, "own.toml", "SELECT count(*) AS n FROM orders"), "n\n3\n");
+    assert!(rest.requests().lines().any(|l| l == "GET /v1/fixture/namespaces/sales/tables/orders"), "{}", rest.requests());
 }
 
 #[test]

@@ -89,48 +89,55 @@ fn options(given: BTreeMap<String, serde_json::Value>) -> Result<Vec<(&'static s
     for (key, v) in given {
         let at = format!("options.{key}");
         let lower = key.to_ascii_lowercase();
-        if lower == "credential" {
+        let pairs = if lower == "credential" {
             // pyiceberg's `client_id:client_secret` in one string.
             let Some((id, secret)) = v.as_str().and_then(|s| s.split_once(':')) else {
                 return Err(key_err(&at, "takes \"client_id:client_secret\""));
             };
-            out.push(("client_id", Value::Str(id.to_string())));
-            out.push(("client_secret", Value::Secret(Secret::new(secret))));
-            continue;
-        }
-        let name = PYICEBERG.iter().find(|(p, _)| *p == lower).map_or(lower.as_str(), |(_, d)| d);
-        let Some(&(name, takes)) = OPTIONS.iter().find(|(o, _)| *o == name) else {
-            let hint = if lower.starts_with("s3.") || lower.starts_with("client.") {
-                "; storage credentials go in an s3 secret under duckdb.secrets"
-            } else {
-                ""
-            };
-            let known: Vec<&str> = OPTIONS.iter().map(|(o, _)| *o).chain(["credential"]).collect();
-            return Err(key_err(&at, format!("not an option of DuckDB's iceberg catalogs{hint}; they take {}", known.join(", "))));
+            vec![("client_id", Value::Str(id.to_string())), ("client_secret", Value::Secret(Secret::new(secret)))]
+        } else {
+            vec![option(&lower, &v).map_err(|m| key_err(&at, m))?]
         };
-        let text = match &v {
-            serde_json::Value::String(s) => Some(s.clone()),
-            serde_json::Value::Number(n) => Some(n.to_string()),
-            _ => None,
-        };
-        let value = match (takes, &v, text) {
-            (Takes::Bool, serde_json::Value::Bool(b), _) => Value::Bool(*b),
-            (Takes::Bool, _, Some(t)) if t == "true" || t == "false" => Value::Bool(t == "true"),
-            (Takes::Bool, _, _) => return Err(key_err(&at, "takes true or false")),
-            (Takes::OneOf(allowed), _, Some(t)) if allowed.contains(&t.to_ascii_lowercase().as_str()) => {
-                Value::Str(t.to_ascii_lowercase())
+        for (name, value) in pairs {
+            if out.iter().any(|(o, _)| *o == name) {
+                return Err(key_err(&at, format!("gives {name} a second time")));
             }
-            (Takes::OneOf(allowed), _, _) => return Err(key_err(&at, format!("takes one of {}", allowed.join(", ")))),
-            (Takes::Text, _, Some(t)) => Value::Str(t),
-            (Takes::Credential, _, Some(t)) => Value::Secret(Secret::new(t)),
-            (Takes::Text | Takes::Credential, _, None) => return Err(key_err(&at, "takes a string")),
-        };
-        if out.iter().any(|(o, _)| *o == name) {
-            return Err(key_err(&at, format!("gives {name} a second time")));
+            out.push((name, value));
         }
-        out.push((name, value));
     }
     Ok(out)
+}
+
+/// One option other than `credential`: its DuckDB name and checked value.
+fn option(lower: &str, v: &serde_json::Value) -> Result<(&'static str, Value), String> {
+    let name = PYICEBERG.iter().find(|(p, _)| *p == lower).map_or(lower, |(_, d)| d);
+    let Some(&(name, takes)) = OPTIONS.iter().find(|(o, _)| *o == name) else {
+        let hint = if lower.starts_with("s3.") || lower.starts_with("client.") {
+            "; storage credentials go in an s3 secret under duckdb.secrets"
+        } else {
+            ""
+        };
+        let known: Vec<&str> = OPTIONS.iter().map(|(o, _)| *o).chain(["credential"]).collect();
+        return Err(format!("not an option of DuckDB's iceberg catalogs{hint}; they take {}", known.join(", ")));
+    };
+    let text = match v {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    };
+    let value = match (takes, v, text) {
+        (Takes::Bool, serde_json::Value::Bool(b), _) => Value::Bool(*b),
+        (Takes::Bool, _, Some(t)) if t == "true" || t == "false" => Value::Bool(t == "true"),
+        (Takes::Bool, _, _) => return Err("takes true or false".into()),
+        (Takes::OneOf(allowed), _, Some(t)) if allowed.contains(&t.to_ascii_lowercase().as_str()) => {
+            Value::Str(t.to_ascii_lowercase())
+        }
+        (Takes::OneOf(allowed), _, _) => return Err(format!("takes one of {}", allowed.join(", "))),
+        (Takes::Text, _, Some(t)) => Value::Str(t),
+        (Takes::Credential, _, Some(t)) => Value::Secret(Secret::new(t)),
+        (Takes::Text | Takes::Credential, _, None) => return Err("takes a string".into()),
+    };
+    Ok((name, value))
 }
 
 /// The host and port of an http(s) URL, to probe before attaching.
@@ -277,6 +284,8 @@ mod tests {
         let e = sql(serde_json::json!({"uri": "http://h", "secret": "s", "options": {"authorization_type": "none"}})).unwrap_err();
         assert_eq!(e.key, "secret");
         assert_eq!(sql(serde_json::json!({"uri": "http://h", "options": {"purge_requested": "maybe"}})).unwrap_err().key, "options.purge_requested");
+        let e = sql(serde_json::json!({"uri": "http://h", "options": {"credential": "a:b", "client_id": "c"}})).unwrap_err();
+        assert_eq!((e.key.as_str(), e.message.as_str()), ("options.credential", "gives client_id a second time"));
     }
 
     #[test]
