@@ -269,7 +269,7 @@ fn attachments(
 ) -> Result<Vec<Attachment>> {
     let mut out: Vec<Attachment> = Vec::new();
     let mut seen: HashMap<String, String> = HashMap::new();
-    // (kind, the key that names the attachment, tables)
+    // (kind, the key that holds the alias, tables)
     let mut by_kind: Vec<(String, &str, Vec<Sourced<model::Table>>)> = by_kind.into_iter().map(|(k, t)| (k, "alias", t)).collect();
     // The Python tool's iceberg catalogs are attachments named by `name`.
     by_kind.push(("iceberg".into(), "name", iceberg_catalogs));
@@ -401,18 +401,18 @@ fn views(entries: Vec<Sourced<model::View>>, attachments: &[Attachment]) -> Resu
             let source = v.source.as_deref().map(str::to_ascii_lowercase).ok_or_else(|| {
                 err("", "a view needs sql, sql_file, sql_template or a source".into())
             })?;
-            if v.catalog.is_some() && source != "iceberg" {
-                return Err(err("catalog", format!("only views with source = \"iceberg\" read a catalog, not source {source:?}")));
-            }
-            if let Some(catalog) = v.catalog.as_deref().filter(|_| v.uri.is_none()) {
+            if let Some(catalog) = v.catalog.as_deref() {
+                if source != "iceberg" {
+                    return Err(err("catalog", format!("only views with source = \"iceberg\" read a catalog, not source {source:?}")));
+                }
+                if v.uri.is_some() {
+                    return Err(err("", "give either uri, or catalog and table, not both".into()));
+                }
                 if !v.options.is_empty() {
                     log::warn!("{key}: options are ignored for a view over an iceberg catalog's table");
                 }
                 super::iceberg::table_view(catalog, v.table.as_deref(), attachments).map_err(|(k, m)| err(k, m))?
             } else if let Some((function, ext)) = file_source(&source) {
-                if v.catalog.is_some() {
-                    return Err(err("", "give either uri, or catalog and table, not both".into()));
-                }
                 let uri = v.uri.filter(|u| !u.trim().is_empty()).ok_or_else(|| err("uri", format!("source {source:?} needs a uri")))?;
                 let uri = if is_remote(&uri) {
                     extensions.extend(uri_extension(&uri).map(str::to_string));
