@@ -83,9 +83,12 @@ fn key_err(key: &str, message: impl Into<String>) -> KeyError {
     KeyError { key: key.into(), message: message.into() }
 }
 
+/// One checked option: the config's key, DuckDB's name, the value.
+type Checked = (String, &'static str, Value);
+
 /// Reads `options` into DuckDB option names and values.
-fn options(given: BTreeMap<String, serde_json::Value>) -> Result<Vec<(&'static str, Value)>, KeyError> {
-    let mut out: Vec<(&'static str, Value)> = Vec::new();
+fn options(given: BTreeMap<String, serde_json::Value>) -> Result<Vec<Checked>, KeyError> {
+    let mut out: Vec<Checked> = Vec::new();
     for (key, v) in given {
         let at = format!("options.{key}");
         let lower = key.to_ascii_lowercase();
@@ -99,10 +102,10 @@ fn options(given: BTreeMap<String, serde_json::Value>) -> Result<Vec<(&'static s
             vec![option(&lower, &v).map_err(|m| key_err(&at, m))?]
         };
         for (name, value) in pairs {
-            if out.iter().any(|(o, _)| *o == name) {
+            if out.iter().any(|(_, o, _)| *o == name) {
                 return Err(key_err(&at, format!("gives {name} a second time")));
             }
-            out.push((name, value));
+            out.push((at.clone(), name, value));
         }
     }
     Ok(out)
@@ -175,7 +178,7 @@ impl Connector for Iceberg {
     fn attachment(&self, table: &Table, _ctx: &Context) -> Result<AttachSpec, KeyError> {
         let e: Entry = parse(table)?;
         let opts = options(e.options)?;
-        let given = |name: &str| opts.iter().find(|(o, _)| *o == name).map(|(_, v)| v);
+        let given = |name: &str| opts.iter().find(|(_, o, _)| *o == name).map(|(_, _, v)| v);
         let catalog_type = e.catalog_type.as_deref().unwrap_or("rest").trim().to_ascii_lowercase();
         let mut options = vec![AttachOption::Word("TYPE".into(), "iceberg".into())];
         let mut probe = None;
@@ -216,8 +219,8 @@ impl Connector for Iceberg {
             }
         };
         if authorization != "oauth2" {
-            if let Some((name, _)) = opts.iter().find(|(o, _)| OAUTH2.contains(o)) {
-                return Err(key_err(&format!("options.{name}"), format!("is read only with authorization_type oauth2, not {authorization}")));
+            if let Some((key, _, _)) = opts.iter().find(|(_, o, _)| OAUTH2.contains(o)) {
+                return Err(key_err(key, format!("is read only with authorization_type oauth2, not {authorization}")));
             }
         }
         if authorization == "none" && e.secret.is_some() {
@@ -227,7 +230,7 @@ impl Connector for Iceberg {
         if let Some(s) = e.secret {
             options.push(AttachOption::Value("SECRET".into(), Value::Str(s)));
         }
-        options.extend(opts.into_iter().map(|(o, v)| AttachOption::Value(o.to_ascii_uppercase(), v)));
+        options.extend(opts.into_iter().map(|(_, o, v)| AttachOption::Value(o.to_ascii_uppercase(), v)));
         if e.read_only {
             options.push(AttachOption::Flag("READ_ONLY".into()));
         }
@@ -281,6 +284,8 @@ mod tests {
         assert!(e.message.contains("s3 secret"), "{}", e.message);
         let e = sql(serde_json::json!({"uri": "http://h", "options": {"authorization_type": "none", "token": "t"}})).unwrap_err();
         assert_eq!(e.key, "options.token");
+        let e = sql(serde_json::json!({"uri": "http://h", "options": {"authorization_type": "sigv4", "Scope": "x"}})).unwrap_err();
+        assert_eq!(e.key, "options.Scope");
         let e = sql(serde_json::json!({"uri": "http://h", "secret": "s", "options": {"authorization_type": "none"}})).unwrap_err();
         assert_eq!(e.key, "secret");
         assert_eq!(sql(serde_json::json!({"uri": "http://h", "options": {"purge_requested": "maybe"}})).unwrap_err().key, "options.purge_requested");
