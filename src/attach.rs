@@ -34,6 +34,12 @@ const TRANSIENT: &[&str] = &[
     "conflicting lock",
     "network is unreachable",
     "no route to host",
+    // HTTP services (an Iceberg REST catalog): unreachable, or a proxy in
+    // front of one that is starting.
+    "could not connect to server",
+    "badgateway_502",
+    "serviceunavailable_503",
+    "gatewaytimeout_504",
 ];
 
 pub fn classify(message: &str) -> Failure {
@@ -162,6 +168,9 @@ mod tests {
         assert!(!classify("FATAL: password authentication failed for user \"x\"").transient);
         assert!(!classify("Catalog Error: Table with name t does not exist!").transient);
         assert!(classify("IO Error: Could not set lock on file \"x.duckdb\": Conflicting lock is held").transient);
+        assert!(classify("IO Error: Could not connect to server error for HTTP GET to 'http://127.0.0.1:9/v1/config'").transient);
+        assert!(classify("Request to 'http://h/v1/config' returned a non-200 status code (ServiceUnavailable_503)").transient);
+        assert!(!classify("Request to 'http://h/v1/config' returned a non-200 status code (Unauthorized_401)").transient);
     }
 
     #[test]

@@ -152,6 +152,19 @@ pub static KINDS: &[SecretKind] = &[
         }],
     },
     SecretKind {
+        name: "iceberg",
+        extension: "iceberg",
+        providers: &[Provider {
+            name: "config",
+            extension: None,
+            params: &[
+                "token", "client_id", "client_secret", "oauth2_server_uri", "oauth2_scope", "oauth2_grant_type",
+                "endpoint", "extra_http_headers",
+            ],
+            required: &[&["token"], &["client_id", "client_secret"]],
+        }],
+    },
+    SecretKind {
         name: "ducklake",
         extension: "ducklake",
         providers: &[Provider {

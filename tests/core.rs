@@ -348,7 +348,9 @@ fn version_and_help() {
     assert!(run_help.stdout.contains("--force-rebuild") && run_help.stdout.contains("--query"));
     let connectors = p.run(&["connectors"]);
     connectors.ok();
-    assert!(connectors.stdout.contains("| postgres | built-in | postgres_scanner |"), "{}", connectors.stdout);
+    for row in ["| postgres | built-in | postgres_scanner ", "| iceberg  | built-in | httpfs, avro, iceberg "] {
+        assert!(connectors.stdout.contains(row), "{}", connectors.stdout);
+    }
     p.run(&["run", "--bogus"]).fails(2, &["--bogus"]);
     p.run(&[]).fails(2, &["no command"]);
 }

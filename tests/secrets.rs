@@ -49,6 +49,10 @@ type = "huggingface"
 token = "hf-token-value"
 
 [[duckdb.secrets]]
+type = "iceberg"
+token = "iceberg-token-value"
+
+[[duckdb.secrets]]
 type = "azure"
 name = "azure_cs"
 connection_string = "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=azure-key-value;EndpointSuffix=core.windows.net"
@@ -111,6 +115,7 @@ fn every_secret_type_renders_sql_that_duckdb_accepts() {
             "gcs:gcs:config:false",
             "http:http:config:false",
             "huggingface:huggingface:config:false",
+            "iceberg:iceberg:config:false",
             "mysql:mysql:config:false",
             "postgres:postgres:config:false",
             "r2:r2:config:false",
@@ -136,6 +141,7 @@ fn secrets_are_checked_before_anything_runs() {
         ("type = \"s3\"\nregoin = \"eu\"", &["duckdb.secrets[0].regoin", "not a parameter of s3 secrets"]),
         ("type = \"azure\"\nprovider = \"magic\"\naccount_name = \"a\"", &["duckdb.secrets[0].provider", "azure secrets take provider"]),
         ("type = \"ducklake\"", &["duckdb.secrets[0]", "need metadata_path"]),
+        ("type = \"iceberg\"\nclient_id = \"a\"", &["duckdb.secrets[0]", "need token, or client_id + client_secret"]),
         ("type = \"gcs\"\nservice_account_key = \"sa-marker\"", &["duckdb.secrets[0].service_account_key", "HMAC"]),
         ("type = \"s3\"\nregion = [\"a\"]", &["duckdb.secrets[0].region", "single value"]),
     ];

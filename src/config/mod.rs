@@ -4,6 +4,7 @@
 
 pub mod children;
 pub mod dotenv;
+mod iceberg;
 pub mod imports;
 pub mod interp;
 pub mod model;

@@ -164,13 +164,6 @@ pub(super) fn resolve(mut file: File, path: &Path, registry: &Registry, opts: &s
     if file.version == 0 {
         return Err(err("version", "must be 1 or more".into()));
     }
-    if let Some(c) = file.iceberg_catalogs.first() {
-        return Err(c.origin.error(
-            "",
-            "iceberg catalogs are not supported by this version of duckalog; use views with source = \"iceberg\" and a uri",
-        ));
-    }
-
     let d = file.duckdb;
     let database = match d.database.as_deref() {
         None | Some(":memory:") => Database::Memory,
@@ -203,7 +196,7 @@ pub(super) fn resolve(mut file: File, path: &Path, registry: &Registry, opts: &s
     let settings = settings(d.settings)?;
     let mut secrets = super::secrets::resolve(d.secrets)?;
     let children = super::children::load(file.attachments.remove("duckalog").unwrap_or_default(), opts, chain)?;
-    let mut attachments = attachments(file.attachments, &children, registry, opts.attach_timeout)?;
+    let mut attachments = attachments(file.attachments, file.iceberg_catalogs, &children, registry, opts.attach_timeout)?;
     super::children::lend(&children, &mut attachments, &mut secrets, path)?;
     for a in &attachments {
         for name in &a.spec.secrets {
@@ -265,42 +258,47 @@ fn settings(given: Vec<Sourced<Settings>>) -> Result<Vec<Setting>> {
     Ok(out)
 }
 
-/// The config's own attachments, each child's database among them.
+/// The config's own attachments, each child's database and each iceberg
+/// catalog among them.
 fn attachments(
     by_kind: BTreeMap<String, Vec<Sourced<model::Table>>>,
+    iceberg_catalogs: Vec<Sourced<model::Table>>,
     children: &[super::Child],
     registry: &Registry,
     attach_timeout: Option<std::time::Duration>,
 ) -> Result<Vec<Attachment>> {
     let mut out: Vec<Attachment> = Vec::new();
     let mut seen: HashMap<String, String> = HashMap::new();
-    let mut by_kind: Vec<(String, Vec<Sourced<model::Table>>)> = by_kind.into_iter().collect();
+    // (kind, the key that holds the alias, tables)
+    let mut by_kind: Vec<(String, &str, Vec<Sourced<model::Table>>)> = by_kind.into_iter().map(|(k, t)| (k, "alias", t)).collect();
+    // The Python tool's iceberg catalogs are attachments named by `name`.
+    by_kind.push(("iceberg".into(), "name", iceberg_catalogs));
     // A child's database is an ordinary DuckDB attachment to the parent.
     for child in children {
         let mut table = serde_json::Map::new();
         table.insert("alias".into(), child.alias.clone().into());
         table.insert("path".into(), child.database.display().to_string().into());
         table.insert("read_only".into(), child.read_only.into());
-        by_kind.push(("duckalog".into(), vec![Sourced { item: model::Table(table), origin: child.origin.clone() }]));
+        by_kind.push(("duckalog".into(), "alias", vec![Sourced { item: model::Table(table), origin: child.origin.clone() }]));
     }
-    for (kind, tables) in by_kind {
+    for (kind, alias_key, tables) in by_kind {
         for Sourced { item: model::Table(mut table), origin } in tables {
             let err = |k: &str, m: String| origin.error(k, m);
             let connector = registry.get(if kind == "duckalog" { "duckdb" } else { &kind }).ok_or_else(|| {
                 err("", format!("no connector for attachment kind {kind:?}; known kinds: {}", registry.kinds().join(", ")))
             })?;
             let key = origin.key.clone();
-            let alias = match table.remove("alias") {
+            let alias = match table.remove(alias_key) {
                 Some(serde_json::Value::String(a)) => a.trim().to_string(),
-                Some(_) => return Err(err("alias", "must be a string".into())),
-                None => return Err(err("", "missing field `alias`".into())),
+                Some(_) => return Err(err(alias_key, "must be a string".into())),
+                None => return Err(err("", format!("missing field `{alias_key}`"))),
             };
-            check_name(&alias).map_err(|m| err("alias", m))?;
+            check_name(&alias).map_err(|m| err(alias_key, m))?;
             if ["main", "memory", "system", "temp"].contains(&alias.to_lowercase().as_str()) {
-                return Err(err("alias", format!("{alias:?} is reserved by DuckDB; choose another alias")));
+                return Err(err(alias_key, format!("{alias:?} is reserved by DuckDB; choose another {alias_key}")));
             }
             if let Some(first) = seen.insert(alias.to_lowercase(), key.clone()) {
-                return Err(err("alias", format!("alias {alias:?} is already used by {first} (aliases are compared in lower case)")));
+                return Err(err(alias_key, format!("{alias_key} {alias:?} is already used by {first} (aliases are compared in lower case)")));
             }
             let mut keys = serde_json::Map::new();
             for k in ["required", "timeout", "retries", "retry_backoff"] {
@@ -403,10 +401,18 @@ fn views(entries: Vec<Sourced<model::View>>, attachments: &[Attachment]) -> Resu
             let source = v.source.as_deref().map(str::to_ascii_lowercase).ok_or_else(|| {
                 err("", "a view needs sql, sql_file, sql_template or a source".into())
             })?;
-            if let Some((function, ext)) = file_source(&source) {
-                if v.catalog.is_some() {
-                    return Err(err("catalog", "iceberg catalogs are not supported by this version of duckalog; give the table's uri".into()));
+            if let Some(catalog) = v.catalog.as_deref() {
+                if source != "iceberg" {
+                    return Err(err("catalog", format!("only views with source = \"iceberg\" read a catalog, not source {source:?}")));
                 }
+                if v.uri.is_some() {
+                    return Err(err("", "give either uri, or catalog and table, not both".into()));
+                }
+                if !v.options.is_empty() {
+                    log::warn!("{key}: options are ignored for a view over an iceberg catalog's table");
+                }
+                super::iceberg::table_view(catalog, v.table.as_deref(), attachments).map_err(|(k, m)| err(k, m))?
+            } else if let Some((function, ext)) = file_source(&source) {
                 let uri = v.uri.filter(|u| !u.trim().is_empty()).ok_or_else(|| err("uri", format!("source {source:?} needs a uri")))?;
                 let uri = if is_remote(&uri) {
                     extensions.extend(uri_extension(&uri).map(str::to_string));

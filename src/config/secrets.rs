@@ -48,6 +48,7 @@ pub(super) const SHOWN: &[&str] = &[
     "tenant_id", "client_id", "host", "port", "database", "dbname", "user", "username", "http_proxy",
     "http_proxy_username", "proxy_user_name", "requester_pays", "metadata_path", "data_path", "chain",
     "validation", "profile", "refresh", "ssl_mode", "sslmode", "socket", "kms_key_id",
+    "oauth2_server_uri", "oauth2_scope", "oauth2_grant_type",
 ];
 
 /// Parameters that take a table of names to values (rendered as a struct).

@@ -5,6 +5,7 @@
 mod duckdb;
 mod ducklake;
 mod file;
+mod iceberg;
 mod plugin;
 mod postgres;
 mod sqlite;
@@ -90,7 +91,15 @@ pub struct Registry {
 
 impl Registry {
     pub fn built_in() -> Self {
-        Registry { connectors: vec![Box::new(duckdb::DuckDb), Box::new(sqlite::Sqlite), Box::new(postgres::Postgres), Box::new(ducklake::DuckLake)] }
+        Registry {
+            connectors: vec![
+                Box::new(duckdb::DuckDb),
+                Box::new(sqlite::Sqlite),
+                Box::new(postgres::Postgres),
+                Box::new(ducklake::DuckLake),
+                Box::new(iceberg::Iceberg),
+            ],
+        }
     }
 
     /// The built-in connectors and the plugins in `dirs`.
