@@ -27,7 +27,7 @@ impl Format {
     /// The format a file name asks for.
     pub fn of(path: &Path) -> Result<Format> {
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or_default();
-        ext.parse().map_err(|e| Error::Usage(format!("{}: {e}", path.display())))
+        ext.parse::<Format>().map_err(|e| Error::Usage(format!("{}: {e}", path.display())))
     }
 
     fn default_name(self) -> &'static str {

@@ -13,13 +13,20 @@ pub struct Answer {
 }
 
 impl Answer {
-    fn collect(arrow: Arrow<'_>) -> Answer {
+    fn from_arrow(arrow: Arrow<'_>) -> Answer {
         let schema = arrow.get_schema();
         Answer {
             columns: schema.fields().iter().map(|f| f.name().clone()).collect(),
             types: schema.fields().iter().map(|f| f.data_type().clone()).collect(),
             batches: arrow.collect(),
         }
+    }
+
+    /// Whether the statement returns nothing (a SET, a CREATE VIEW): DuckDB
+    /// answers those with an empty `Success` column.
+    pub fn is_nothing(&self) -> bool {
+        self.columns.is_empty()
+            || (self.columns == ["Success"] && self.types == [DataType::Boolean] && self.batches.iter().all(|b| b.num_rows() == 0))
     }
 }
 
@@ -29,10 +36,10 @@ pub fn run(conn: &Connection, sql: &str, timeout: Option<Duration>) -> Result<An
     let mut stmt = conn.prepare(sql).map_err(fail)?;
     let (answer, timed_out) = match timeout {
         Some(t) => {
-            let (r, fired) = crate::attach::within(conn, t, || stmt.query_arrow([]).map(Answer::collect));
+            let (r, fired) = crate::attach::within(conn, t, || stmt.query_arrow([]).map(Answer::from_arrow));
             (r, fired.then_some(t))
         }
-        None => (stmt.query_arrow([]).map(Answer::collect), None),
+        None => (stmt.query_arrow([]).map(Answer::from_arrow), None),
     };
     match (answer, timed_out) {
         (Ok(a), _) => Ok(a),
@@ -46,5 +53,5 @@ pub fn with_params(conn: &Connection, sql: &str, params: impl Params) -> Result<
     let fail = |e: duckdb::Error| Error::database("query", e);
     let mut stmt = conn.prepare(sql).map_err(fail)?;
     let arrow = stmt.query_arrow(params).map_err(fail)?;
-    Ok(Answer::collect(arrow))
+    Ok(Answer::from_arrow(arrow))
 }

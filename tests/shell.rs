@@ -81,7 +81,7 @@ fn an_error_is_one_line_and_the_shell_goes_on() {
 }
 
 #[test]
-fn quit_stops_reading_and_an_unterminated_quote_is_not_run() {
+fn quit_and_exit_stop_reading() {
     let p = project();
     let out = p.run_stdin(&["run", "-i"], "SELECT 'before' AS s;\n.quit\nSELECT 'never';\n");
     out.ok();

@@ -121,8 +121,8 @@ fn schema(conn: &Connection, name: Option<&[String]>) -> Result<Shown> {
         .and_then(|rows| rows.collect::<duckdb::Result<Vec<_>>>())
         .map_err(|e| Error::database("schema", e))?;
     if rows.is_empty() {
-        let what = name.map(|p| p.join(".")).unwrap_or_default();
-        return Err(Error::database("schema", format!("no table or view named {what}")));
+        let what = name.map_or("no tables or views".to_string(), |p| format!("no table or view named {}", p.join(".")));
+        return Err(Error::database("schema", what));
     }
     let mut text = String::new();
     for (create, qualified, columns) in rows {

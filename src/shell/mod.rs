@@ -85,8 +85,7 @@ impl Shell<'_> {
         let conn = self.conn;
         let (answer, interrupted) = self.interrupts.around(|| crate::query::run(conn, sql, None));
         match answer {
-            // Statements without a result (a SET, a transaction's BEGIN) print nothing.
-            Ok(a) if a.columns.is_empty() => Ok(()),
+            Ok(a) if a.is_nothing() => Ok(()),
             Ok(a) => output::print(a, self.format, &mut std::io::stdout().lock()),
             Err(_) if interrupted => {
                 self.failed += 1;
