@@ -48,10 +48,6 @@ macro_rules! command {
         #[derive(FromArgs)]
         $(#[$meta])*
         struct $name {
-            $($body)*
-            /// the config file (TOML, YAML or JSON; default duckalog.toml)
-            #[argh(positional, arg_name = "config")]
-            config_arg: Option<PathBuf>,
             /// the config file (TOML, YAML or JSON; default duckalog.toml)
             #[argh(option, short = 'c')]
             config: Option<PathBuf>,
@@ -73,6 +69,10 @@ macro_rules! command {
             /// print errors only
             #[argh(switch)]
             quiet: bool,
+            $($body)*
+            /// the config file (TOML, YAML or JSON; default duckalog.toml)
+            #[argh(positional, arg_name = "config")]
+            config_arg: Option<PathBuf>,
         }
 
         impl Common for $name {

@@ -11,12 +11,12 @@ mod input;
 mod split;
 
 use crate::cli::output::{self, Format};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::secret::scrub;
 use duckdb::{Connection, InterruptHandle};
 use input::{Input, Lines};
 use split::Splitter;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -103,11 +103,11 @@ impl Shell<'_> {
     fn command(&mut self, line: &str) -> Result<Flow> {
         match dot::parse(line) {
             Ok(dot::Command::Quit) => return Ok(Flow::Quit),
-            Ok(dot::Command::Help) => print!("{}", dot::HELP),
+            Ok(dot::Command::Help) => show(dot::HELP)?,
             Ok(dot::Command::Mode(f)) => self.format = f,
             Ok(cmd) => match dot::run(self.conn, &cmd) {
                 Ok(dot::Shown::Grid(answer)) => output::print(answer, self.format, &mut std::io::stdout().lock())?,
-                Ok(dot::Shown::Text(text)) => print!("{}", scrub(&text)),
+                Ok(dot::Shown::Text(text)) => show(&scrub(&text))?,
                 Err(e) => {
                     self.failed += 1;
                     eprintln!("error: {}", scrub(&e.to_string()));
@@ -120,6 +120,12 @@ impl Shell<'_> {
         }
         Ok(Flow::Continue)
     }
+}
+
+/// Prints text of the shell's own; like a result, a failure to print ends the shell.
+fn show(text: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes()).and_then(|()| out.flush()).map_err(|e| Error::Other(format!("writing the result: {e}")))
 }
 
 /// Ctrl-C while a statement runs interrupts that statement. Otherwise it is
