@@ -22,11 +22,17 @@ impl Answer {
         }
     }
 
-    /// Whether the statement returns nothing (a SET, a CREATE VIEW): DuckDB
-    /// answers those with an empty `Success` column.
+    /// Whether the statement returns nothing: DuckDB answers a SET or a
+    /// CREATE VIEW with an empty `Success` column, and a CREATE TABLE with an
+    /// empty `Count` column.
     pub fn is_nothing(&self) -> bool {
-        self.columns.is_empty()
-            || (self.columns == ["Success"] && self.types == [DataType::Boolean] && self.batches.iter().all(|b| b.num_rows() == 0))
+        let empty = self.batches.iter().all(|b| b.num_rows() == 0);
+        let marker = match (self.columns.as_slice(), self.types.as_slice()) {
+            ([name], [DataType::Boolean]) => name == "Success",
+            ([name], [DataType::Int64]) => name == "Count",
+            _ => false,
+        };
+        self.columns.is_empty() || (empty && marker)
     }
 }
 

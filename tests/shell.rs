@@ -45,13 +45,16 @@ fn piped_statements_span_lines_and_dot_commands_list_the_catalog() {
         "SELECT 1 AS one; SELECT 'two;' AS \"t;\";\n\
          SELECT name\n  FROM people -- a comment; not the end\n  WHERE name = 'ann;bob' OR id = 2\n;\n\
          CREATE TABLE scratch AS SELECT 42 AS x;\n\
-         .views\n.tables\n.schema reports.NAMED\n.schema scratch\n\
+         ATTACH ':memory:' AS other; CREATE TABLE other.side (a INTEGER);\n\
+         .views\n.tables\n.schema reports.NAMED\n.schema scratch\n.schema side\n\
          .mode csv\nSELECT * FROM reports.named;\n",
     );
     out.ok();
     let o = &out.stdout;
     assert!(o.contains("| one |") && o.contains("|   1 |"), "{o}");
     assert!(o.contains("| t;   |") && o.contains("| two; |"), "{o}");
+    // CREATE TABLE and ATTACH return nothing to print; CREATE TABLE AS says how many rows.
+    assert_eq!(o.matches("| Count |").count(), 1, "{o}");
     assert!(o.contains("| bob  |") && !o.contains("| ann  |"), "{o}");
     // .views: the configured views, with their descriptions, and nothing of DuckDB's or duckalog's own.
     assert!(o.contains("| cat "), "{o}");
@@ -60,6 +63,9 @@ fn piped_statements_span_lines_and_dot_commands_list_the_catalog() {
     assert!(o.contains("| scratch "), "{o}");
     assert!(o.contains("CREATE VIEW") && o.contains("FROM people ORDER BY id;"), "{o}");
     assert!(o.contains("CREATE TABLE scratch"), "{o}");
+    // A table of another database: its statement does not say which, the shell does.
+    assert!(o.contains("| other    | main   | side "), "{o}");
+    assert!(o.contains("-- other.main.side\nCREATE TABLE side(a INTEGER);"), "{o}");
     assert!(o.ends_with("name\nann\nbob\n"), "{o}");
     // Nothing but results on standard output: no prompt, no banner, no summary.
     assert!(!o.contains("duckalog>") && !o.contains("catalog up to date"), "{o}");
@@ -275,6 +281,22 @@ fn at_a_terminal_the_shell_prompts_edits_keeps_history_and_survives_ctrl_c() {
     let history = std::fs::read_to_string(state.path().join("duckalog/history")).unwrap();
     assert!(history.contains("SELECT 40 + 2") && history.contains(".quit"), "{history}");
     assert!(!history.contains("dropped"), "{history}");
+}
+
+#[test]
+fn the_history_masks_secret_values() {
+    let p = project();
+    p.write("duckalog.toml", &format!("{CONFIG}\n[[duckdb.secrets]]\ntype = \"s3\"\nkey_id = \"MKhistkey1\"\nsecret = \"MKhistsecret2\"\n"));
+    let state = tempfile::tempdir().unwrap();
+    let mut t = Terminal::open(&p, state.path());
+    t.expect("duckalog> ");
+    t.typed("SELECT 'MKhistsecret2' AS s;\r");
+    t.expect("| ***");
+    t.expect("duckalog> ");
+    t.typed(".exit\r");
+    assert!(t.child.0.wait().unwrap().success());
+    let history = std::fs::read_to_string(state.path().join("duckalog/history")).unwrap();
+    assert!(history.contains("SELECT '***' AS s;") && !history.contains("MKhist"), "{history}");
 }
 
 #[test]

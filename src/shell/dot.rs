@@ -105,7 +105,7 @@ pub fn run(conn: &Connection, cmd: &Command) -> Result<Shown> {
 fn schema(conn: &Connection, name: Option<&[String]>) -> Result<Shown> {
     let part = |back: usize| name.and_then(|p| p.len().checked_sub(back).map(|i| p[i].clone()));
     let sql = format!(
-        "SELECT o.sql, o.database_name || '.' || o.schema_name || '.' || o.name,
+        "SELECT o.sql, o.database_name || '.' || o.schema_name || '.' || o.name, o.database_name = current_database(),
                 (SELECT string_agg(column_name || ' ' || data_type, ', ' ORDER BY column_index) FROM duckdb_columns() c
                  WHERE c.database_name = o.database_name AND c.schema_name = o.schema_name AND c.table_name = o.name)
          FROM ({OBJECTS}) o
@@ -116,7 +116,7 @@ fn schema(conn: &Connection, name: Option<&[String]>) -> Result<Shown> {
     let mut stmt = conn.prepare(&sql).map_err(|e| Error::database("schema", e))?;
     let rows = stmt
         .query_map(duckdb::params![STATE_SCHEMA, part(1), part(2), part(3)], |r| {
-            Ok((r.get::<_, Option<String>>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?))
+            Ok((r.get::<_, Option<String>>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?, r.get::<_, Option<String>>(3)?))
         })
         .and_then(|rows| rows.collect::<duckdb::Result<Vec<_>>>())
         .map_err(|e| Error::database("schema", e))?;
@@ -125,9 +125,15 @@ fn schema(conn: &Connection, name: Option<&[String]>) -> Result<Shown> {
         return Err(Error::database("schema", what));
     }
     let mut text = String::new();
-    for (create, qualified, columns) in rows {
+    for (create, qualified, here, columns) in rows {
         match create.filter(|s| !s.trim().is_empty()) {
-            Some(s) => text.push_str(&format!("{};\n", s.trim_end().trim_end_matches(';'))),
+            Some(s) => {
+                // DuckDB's statement does not name the database: say which it is.
+                if !here {
+                    text.push_str(&format!("-- {qualified}\n"));
+                }
+                text.push_str(&format!("{};\n", s.trim_end().trim_end_matches(';')));
+            }
             None => text.push_str(&format!("-- {qualified} (columns): {}\n", columns.unwrap_or_default())),
         }
     }
