@@ -191,6 +191,8 @@ fn ctrl_c_interrupts_the_running_statement_and_the_shell_answers_the_next() {
     assert_eq!(status.code(), Some(3), "{}", seen.join("\n"));
 }
 
+const PROMPT: &str = "duckalog> ";
+
 /// Runs the shell in a pseudo-terminal (util-linux `script`), types into it
 /// and collects what the terminal shows.
 struct Terminal {
@@ -227,7 +229,22 @@ impl Terminal {
                 }
             }
         });
-        Terminal { child, stdin, screen, seen: String::new() }
+        let mut t = Terminal { child, stdin, screen, seen: String::new() };
+        t.expect(PROMPT);
+        t
+    }
+
+    /// Types `line` and Enter, and waits for `shown` and the next prompt.
+    fn ask(&mut self, line: &str, shown: &str) {
+        self.typed(&format!("{line}\r"));
+        self.expect(shown);
+        self.expect(PROMPT);
+    }
+
+    /// Types `keys` that end the shell, and says whether it ended well.
+    fn leave(mut self, keys: &str) -> bool {
+        self.typed(keys);
+        self.child.0.wait().unwrap().success()
     }
 
     /// Waits until the screen shows `what` after everything awaited so far.
@@ -256,28 +273,21 @@ fn at_a_terminal_the_shell_prompts_edits_keeps_history_and_survives_ctrl_c() {
     let p = project();
     let state = tempfile::tempdir().unwrap();
     let mut t = Terminal::open(&p, state.path());
-    t.expect("duckalog> ");
     // A statement over two lines gets the continuation prompt.
     t.typed("SELECT 40 + 2\r");
     t.expect("...> ");
-    t.typed("AS answer;\r");
-    t.expect("42");
-    t.expect("duckalog> ");
+    t.ask("AS answer;", "42");
     // Ctrl-C at the prompt drops the line, and the shell goes on.
     t.typed("SELECT 'dropped'\x03");
-    t.expect("duckalog> ");
+    t.expect(PROMPT);
     // Ctrl-C during a statement interrupts that statement only.
     t.typed(&format!("{LONG}\r"));
     std::thread::sleep(Duration::from_millis(1500));
     t.typed("\x03");
     t.expect("interrupted");
-    t.expect("duckalog> ");
-    t.typed("SELECT 'still' || ' here' AS s;\r");
-    t.expect("still here");
-    t.expect("duckalog> ");
-    t.typed(".quit\r");
-    let status = t.child.0.wait().unwrap();
-    assert!(status.success(), "{status:?}");
+    t.expect(PROMPT);
+    t.ask("SELECT 'still' || ' here' AS s;", "still here");
+    assert!(t.leave(".quit\r"));
     let history = std::fs::read_to_string(state.path().join("duckalog/history")).unwrap();
     assert!(history.contains("SELECT 40 + 2") && history.contains(".quit"), "{history}");
     assert!(!history.contains("dropped"), "{history}");
@@ -289,12 +299,8 @@ fn the_history_masks_secret_values() {
     p.write("duckalog.toml", &format!("{CONFIG}\n[[duckdb.secrets]]\ntype = \"s3\"\nkey_id = \"MKhistkey1\"\nsecret = \"MKhistsecret2\"\n"));
     let state = tempfile::tempdir().unwrap();
     let mut t = Terminal::open(&p, state.path());
-    t.expect("duckalog> ");
-    t.typed("SELECT 'MKhistsecret2' AS s;\r");
-    t.expect("| ***");
-    t.expect("duckalog> ");
-    t.typed(".exit\r");
-    assert!(t.child.0.wait().unwrap().success());
+    t.ask("SELECT 'MKhistsecret2' AS s;", "| ***");
+    assert!(t.leave(".exit\r"));
     let history = std::fs::read_to_string(state.path().join("duckalog/history")).unwrap();
     assert!(history.contains("SELECT '***' AS s;") && !history.contains("MKhist"), "{history}");
 }
@@ -306,11 +312,6 @@ fn a_history_file_that_cannot_be_written_costs_nothing() {
     let state = tempfile::tempdir().unwrap();
     std::fs::write(state.path().join("duckalog"), "not a folder").unwrap();
     let mut t = Terminal::open(&p, state.path());
-    t.expect("duckalog> ");
-    t.typed("SELECT 6 * 7 AS answer;\r");
-    t.expect("42");
-    t.expect("duckalog> ");
-    t.typed("\x04");
-    let status = t.child.0.wait().unwrap();
-    assert!(status.success(), "{status:?}");
+    t.ask("SELECT 6 * 7 AS answer;", "42");
+    assert!(t.leave("\x04"));
 }
