@@ -24,10 +24,16 @@ impl std::str::FromStr for Format {
 }
 
 impl Format {
-    /// The format a file name asks for.
-    pub fn of(path: &Path) -> Result<Format> {
+    /// The format asked for, which must be the one the config's extension
+    /// names (duckalog reads a config by its extension); TOML by default.
+    pub fn choose(asked: Option<Format>, config: Option<&Path>) -> Result<Format> {
+        let Some(path) = config else { return Ok(asked.unwrap_or(Format::Toml)) };
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or_default();
-        ext.parse::<Format>().map_err(|e| Error::Usage(format!("{}: {e}", path.display())))
+        let named = ext.parse::<Format>().map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
+        match asked {
+            Some(f) if f != named => Err(Error::Usage(format!("{} names another format than --format", path.display()))),
+            _ => Ok(named),
+        }
     }
 
     fn default_name(self) -> &'static str {

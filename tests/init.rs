@@ -63,5 +63,6 @@ fn json_and_unknown_formats_are_refused() {
     let p = Project::new();
     p.run(&["init", "--format", "json"]).fails(2, &["comments"]);
     p.run(&["init", "-o", "x.ini"]).fails(2, &["x.ini"]);
+    p.run(&["init", "-o", "x.yaml", "--format", "toml"]).fails(2, &["x.yaml", "--format"]);
     assert!(std::fs::read_dir(p.dir.path()).unwrap().next().is_none(), "something was written");
 }

@@ -450,12 +450,7 @@ fn query(c: &QueryCmd) -> Result<u8> {
 }
 
 fn init(c: &InitCmd) -> Result<u8> {
-    crate::logging::init(0, false);
-    let format = match (c.format, &c.output) {
-        (Some(f), _) => f,
-        (None, Some(path)) => crate::init::Format::of(path)?,
-        (None, None) => crate::init::Format::Toml,
-    };
+    let format = crate::init::Format::choose(c.format, c.output.as_deref())?;
     let files = crate::init::files(c.output.as_deref(), format);
     crate::init::write(&files, c.force)?;
     for (path, _) in &files {
