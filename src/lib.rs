@@ -11,6 +11,7 @@ pub mod bundle;
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod convert;
 pub mod doctor;
 pub mod embedded;
 pub mod connector;

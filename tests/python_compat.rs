@@ -92,3 +92,92 @@ fn environment_values_fill_paths_and_numbers() {
     p.run_env(&["run", "catalog.yaml", "-q", "SELECT count(*) FROM orders"], &[("DKL_DATA_DIR", "elsewhere")]).ok();
     p.run(&["run", "catalog.yaml"]).fails(2, &["views[0].uri", "DKL_DATA_DIR is not set"]);
 }
+
+/// A catalog laid out as the Python tool's documentation describes: imports,
+/// a `.env` file, schemas, SQLite and DuckDB attachments and a two-level
+/// catalog of catalogs, all in its YAML format.
+fn python_project(p: &Project) {
+    p.fixtures();
+    p.write(".env", "DATA_DIR=data\n");
+    p.write(
+        "catalog.yaml",
+        r#"version: 1
+duckdb:
+  database: catalog.duckdb
+  pragmas:
+    - "SET enable_progress_bar = false"
+imports:
+  - shared/attachments.yaml
+  - path: shared/views.yaml
+    override: false
+attachments:
+  duckalog:
+    - alias: sales
+      config_path: ./sales/sales.yaml
+views:
+  - name: summary
+    db_schema: reports
+    sql: |
+      SELECT (SELECT count(*) FROM staging.accounts) AS accounts,
+             (SELECT count(*) FROM staging.items) AS items,
+             (SELECT total FROM sales.totals) AS total
+"#,
+    );
+    p.write(
+        "shared/attachments.yaml",
+        "attachments:\n  duckdb:\n    - alias: shop\n      path: ../${env:DATA_DIR}/shop.duckdb\n      read_only: true\n  sqlite:\n    - alias: legacy\n      path: ../data/legacy.sqlite\n",
+    );
+    p.write(
+        "shared/views.yaml",
+        "views:\n  - name: accounts\n    db_schema: staging\n    source: sqlite\n    database: legacy\n    table: accounts\n  - name: items\n    db_schema: staging\n    source: duckdb\n    database: shop\n    table: items\n",
+    );
+    p.write(
+        "sales/sales.yaml",
+        "version: 1\nduckdb:\n  database: sales.duckdb\nattachments:\n  duckalog:\n    - alias: raw\n      config_path: raw/raw.yaml\nviews:\n  - name: totals\n    sql: SELECT sum(amount) AS total FROM raw.orders\n",
+    );
+    p.write(
+        "sales/raw/raw.yaml",
+        "version: 1\nduckdb:\n  database: raw.duckdb\nviews:\n  - name: orders\n    source: parquet\n    uri: \"../../${env:DATA_DIR}/orders.parquet\"\n",
+    );
+}
+
+#[test]
+fn a_python_tool_project_with_imports_dotenv_and_nested_catalogs_runs_unchanged() {
+    let p = Project::new();
+    python_project(&p);
+    let q = "SELECT accounts, items, total FROM reports.summary";
+    let out = p.run(&["run", "catalog.yaml", "-q", q, "--format", "csv"]);
+    out.ok();
+    assert_eq!(out.stdout, "accounts,items,total\n3,2,8.0\n");
+    let names: Vec<String> = p.views("catalog.duckdb").into_iter().map(|(s, n, _)| format!("{s}.{n}")).collect();
+    assert_eq!(names, ["reports.summary", "staging.accounts", "staging.items"]);
+
+    // Converted to TOML, the same project gives the same answers.
+    let out = p.run(&["convert", "catalog.yaml", "--output", "duckalog.toml"]);
+    out.ok();
+    let toml_text = std::fs::read_to_string(p.path("duckalog.toml")).unwrap();
+    assert!(toml_text.contains("# - duckdb.database \"catalog.duckdb\" is relative to this file's folder"), "{toml_text}");
+    assert!(toml_text.contains("attachments.duckalog: every run brings each child catalog up to date"), "{toml_text}");
+    p.run(&["convert", "catalog.yaml", "--output", "duckalog.toml"]).fails(2, &["exists", "--force"]);
+    let out = p.run(&["run", "duckalog.toml", "--db", "converted.duckdb", "-q", q, "--format", "csv"]);
+    out.ok();
+    assert_eq!(out.stdout, "accounts,items,total\n3,2,8.0\n");
+}
+
+#[test]
+fn convert_flattens_selective_imports_and_reports_syntax_errors_with_a_line() {
+    let p = Project::new();
+    p.write("views.yaml", "views: [{name: v, sql: 'SELECT 1'}]\n");
+    p.write("catalog.yaml", "version: 1\nduckdb: {database: c.duckdb, settings: ~}\nimports:\n  views: [views.yaml]\n  attachments: [views.yaml]\nenv_files: [.env, .env.local]\n");
+    let out = p.run(&["convert", "catalog.yaml", "-o", "-"]);
+    out.ok();
+    assert!(out.stdout.contains("imports = [\"views.yaml\"]"), "{}", out.stdout);
+    assert!(out.stdout.contains("imports by section became one list"), "{}", out.stdout);
+    assert!(out.stdout.contains("a later env_files pattern wins"), "{}", out.stdout);
+    assert!(!out.stdout.contains("settings"), "nulls are dropped: {}", out.stdout);
+    assert!(!p.path("duckalog.toml").exists());
+    p.write("converted.toml", &out.stdout);
+    p.run(&["run", "converted.toml", "-q", "SELECT * FROM v"]).ok();
+    p.write("bad.yaml", "views:\n  - name: v\n   sql: x\n");
+    p.run(&["convert", "bad.yaml"]).fails(2, &["bad.yaml", "line 3"]);
+}

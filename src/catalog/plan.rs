@@ -83,6 +83,36 @@ pub struct Counts {
     pub attachments_skipped: usize,
 }
 
+impl Counts {
+    /// One line on what a run did.
+    pub fn summary(&self) -> String {
+        let n = self;
+        let mut s = format!(
+            "catalog up to date: {} created, {} replaced, {} unchanged, {} dropped",
+            n.created, n.replaced, n.unchanged, n.dropped
+        );
+        if n.foreign > 0 {
+            s.push_str(&format!("; {} not created by duckalog, left alone", n.foreign));
+        }
+        if n.orphaned > 0 {
+            s.push_str(&format!("; {} no longer configured, kept (--prune drops them)", n.orphaned));
+        }
+        if n.skipped > 0 || n.attachments_skipped > 0 {
+            s.push_str(&format!(
+                "; {} optional attachment(s) unavailable, {} view(s) reading them skipped",
+                n.attachments_skipped, n.skipped
+            ));
+        }
+        if n.secrets_dropped > 0 {
+            s.push_str(&format!("; {} persistent secret(s) deleted", n.secrets_dropped));
+        }
+        if n.secrets_orphaned > 0 {
+            s.push_str(&format!("; {} persistent secret(s) no longer configured, kept (--prune deletes them)", n.secrets_orphaned));
+        }
+        s
+    }
+}
+
 impl<'a> Plan<'a> {
     /// Whether any view would change.
     pub fn pending(&self) -> bool {

@@ -4,7 +4,7 @@
 pub(crate) mod output;
 
 use crate::catalog::{self, plan, script, Action, Counts, Options, Session};
-use crate::config::{self, Config, Database, Vars};
+use crate::config::{self, Config, Database};
 use crate::connector::Registry;
 use crate::error::{Error, Result};
 use crate::session::OpenOptions;
@@ -36,6 +36,8 @@ enum Command {
     Connectors(ConnectorsCmd),
     Doctor(DoctorCmd),
     Extensions(ExtensionsCmd),
+    Config(ConfigCmd),
+    Convert(ConvertCmd),
     Version(VersionCmd),
     Query(QueryCmd),
     Init(InitCmd),
@@ -48,7 +50,7 @@ macro_rules! command {
         #[derive(FromArgs)]
         $(#[$meta])*
         struct $name {
-            /// the config file (TOML, YAML or JSON; default duckalog.toml)
+            /// the config file (TOML, YAML or JSON; default duckalog.toml, or .yaml, .yml, .json)
             #[argh(option, short = 'c')]
             config: Option<PathBuf>,
             /// the database file to use instead of duckdb.database
@@ -69,8 +71,11 @@ macro_rules! command {
             /// print errors only
             #[argh(switch)]
             quiet: bool,
+            /// do not read .env files
+            #[argh(switch)]
+            no_dotenv: bool,
             $($body)*
-            /// the config file (TOML, YAML or JSON; default duckalog.toml)
+            /// the config file (TOML, YAML or JSON; default duckalog.toml, or .yaml, .yml, .json)
             #[argh(positional, arg_name = "config")]
             config_arg: Option<PathBuf>,
         }
@@ -86,6 +91,7 @@ macro_rules! command {
                     attach_timeout: self.attach_timeout,
                     verbose: self.verbose,
                     quiet: self.quiet,
+                    no_dotenv: self.no_dotenv,
                 }
             }
         }
@@ -101,6 +107,17 @@ struct CommonArgs<'a> {
     attach_timeout: Option<f64>,
     verbose: u8,
     quiet: bool,
+    no_dotenv: bool,
+}
+
+impl CommonArgs<'_> {
+    fn load_options(&self) -> Result<config::LoadOptions> {
+        Ok(config::LoadOptions {
+            no_dotenv: self.no_dotenv,
+            plugin_dirs: self.plugin_dir.to_vec(),
+            attach_timeout: self.attach_timeout.map(seconds).transpose()?,
+        })
+    }
 }
 
 trait Common {
@@ -286,6 +303,50 @@ struct ExtensionsBundle {
 }
 
 #[derive(FromArgs)]
+/// Look at a config as duckalog reads it.
+#[argh(subcommand, name = "config")]
+struct ConfigCmd {
+    #[argh(subcommand)]
+    action: ConfigAction,
+}
+
+#[derive(FromArgs)]
+#[argh(subcommand)]
+enum ConfigAction {
+    Show(ConfigShow),
+}
+
+command! {
+    /// Print the config with its imports merged and its variables filled in;
+    /// credentials are masked. Checks it as validate does.
+    #[argh(subcommand, name = "show")]
+    struct ConfigShow {
+        /// also list which file each view, attachment, secret and catalog comes from
+        #[argh(switch)]
+        sources: bool,
+        /// toml (the default), yaml or json
+        #[argh(option, default = "String::from(\"toml\")")]
+        format: String,
+    }
+}
+
+#[derive(FromArgs)]
+/// Rewrite a config written for the Python duckalog tool (YAML or JSON) as
+/// an equivalent duckalog.toml, with comments on whatever changed meaning.
+#[argh(subcommand, name = "convert")]
+struct ConvertCmd {
+    /// the YAML or JSON config to convert
+    #[argh(positional)]
+    input: PathBuf,
+    /// where to write (default: duckalog.toml beside the input; - for standard output)
+    #[argh(option, short = 'o')]
+    output: Option<PathBuf>,
+    /// replace the output file if it exists
+    #[argh(switch)]
+    force: bool,
+}
+
+#[derive(FromArgs)]
 /// Print the version.
 #[argh(subcommand, name = "version")]
 struct VersionCmd {}
@@ -327,6 +388,8 @@ pub fn main() -> u8 {
         Some(Command::Connectors(c)) => connectors(&c),
         Some(Command::Doctor(c)) => doctor(&c),
         Some(Command::Extensions(c)) => extensions(&c),
+        Some(Command::Config(ConfigCmd { action: ConfigAction::Show(c) })) => config_show(&c),
+        Some(Command::Convert(c)) => convert(&c),
         Some(Command::Query(c)) => query(&c),
         Some(Command::Init(c)) => init(&c),
     };
@@ -362,12 +425,7 @@ fn prepare(cmd: &dyn Common) -> Result<(Config, Database, CommonArgsOwned)> {
     let c = cmd.common();
     crate::logging::init(c.verbose, c.quiet);
     let path = config_path(&c)?;
-    let load = config::LoadOptions {
-        vars: Vars::default(),
-        plugin_dirs: c.plugin_dir.to_vec(),
-        attach_timeout: c.attach_timeout.map(seconds).transpose()?,
-    };
-    let config = config::load(&path, &load)?;
+    let config = config::load(&path, &c.load_options()?)?;
     let database = match c.db {
         Some(p) if p.as_os_str() == ":memory:" => Database::Memory,
         Some(p) => Database::File(std::path::absolute(p).unwrap_or_else(|_| p.clone())),
@@ -381,7 +439,12 @@ fn config_path(c: &CommonArgs) -> Result<PathBuf> {
     match (c.config_arg, c.config) {
         (Some(_), Some(_)) => Err(Error::Usage("give the config either as an argument or with --config, not both".into())),
         (Some(p), None) | (None, Some(p)) => Ok(p.clone()),
-        (None, None) => Ok(PathBuf::from("duckalog.toml")),
+        // The first of duckalog.toml, .yaml, .yml, .json that exists.
+        (None, None) => Ok(["toml", "yaml", "yml", "json"]
+            .iter()
+            .map(|ext| PathBuf::from(format!("duckalog.{ext}")))
+            .find(|p| p.is_file())
+            .unwrap_or_else(|| PathBuf::from("duckalog.toml"))),
     }
 }
 
@@ -410,20 +473,20 @@ fn run(c: &RunCmd) -> Result<u8> {
     let counts = session.reconcile(plan_opts)?;
     match &c.query {
         Some(sql) => {
-            log::info!("{}", summary(&counts));
+            log::info!("{}", counts.summary());
             print_query(session.connection()?, sql, c.query_timeout, c.format)?;
         }
         // The summary goes to standard error, where it does not mix with
         // the shell's results.
         None if c.interactive => {
             if !common.quiet {
-                eprintln!("{}", summary(&counts));
+                eprintln!("{}", counts.summary());
             }
             if crate::shell::run(session.connection()?, c.format)? > 0 {
                 return Ok(crate::error::exit::DATABASE);
             }
         }
-        None if !common.quiet => println!("{}", summary(&counts)),
+        None if !common.quiet => println!("{}", counts.summary()),
         None => {}
     }
     Ok(exit_code(&counts))
@@ -485,35 +548,9 @@ fn build(c: &BuildCmd) -> Result<u8> {
     opts.force_rebuild = true;
     let counts = Session::new(&config, database, opts).reconcile(Options { force_rebuild: true, prune: c.prune })?;
     if !common.quiet {
-        println!("{}", summary(&counts));
+        println!("{}", counts.summary());
     }
     Ok(exit_code(&counts))
-}
-
-fn summary(n: &Counts) -> String {
-    let mut s = format!(
-        "catalog up to date: {} created, {} replaced, {} unchanged, {} dropped",
-        n.created, n.replaced, n.unchanged, n.dropped
-    );
-    if n.foreign > 0 {
-        s.push_str(&format!("; {} not created by duckalog, left alone", n.foreign));
-    }
-    if n.orphaned > 0 {
-        s.push_str(&format!("; {} no longer configured, kept (--prune drops them)", n.orphaned));
-    }
-    if n.skipped > 0 || n.attachments_skipped > 0 {
-        s.push_str(&format!(
-            "; {} optional attachment(s) unavailable, {} view(s) reading them skipped",
-            n.attachments_skipped, n.skipped
-        ));
-    }
-    if n.secrets_dropped > 0 {
-        s.push_str(&format!("; {} persistent secret(s) deleted", n.secrets_dropped));
-    }
-    if n.secrets_orphaned > 0 {
-        s.push_str(&format!("; {} persistent secret(s) no longer configured, kept (--prune deletes them)", n.secrets_orphaned));
-    }
-    s
 }
 
 fn plan_cmd(c: &PlanCmd) -> Result<u8> {
@@ -667,7 +704,8 @@ fn connectors(cmd: &ConnectorsCmd) -> Result<u8> {
     let path = config_path(&c)?;
     // Without a config, only the built-in connectors and --plugin-dir.
     let registry = if c.config_arg.is_some() || c.config.is_some() || path.exists() {
-        config::registry(&config::read(&path, &Vars::default())?, &path, c.plugin_dir)?
+        let opts = config::LoadOptions { plugin_dirs: Vec::new(), ..c.load_options()? };
+        config::registry(&config::merged(&path, &opts)?, &path, c.plugin_dir)?
     } else {
         Registry::with_plugins(c.plugin_dir).map_err(Error::Usage)?
     };
@@ -684,6 +722,46 @@ fn connectors(cmd: &ConnectorsCmd) -> Result<u8> {
         .collect();
     let grid = Grid { columns: vec!["kind".into(), "origin".into(), "extensions".into()], numeric: vec![false; 3], rows };
     grid.write(Format::Table, &mut std::io::stdout().lock()).map_err(|e| Error::Other(e.to_string()))?;
+    Ok(0)
+}
+
+fn config_show(cmd: &ConfigShow) -> Result<u8> {
+    let c = cmd.common();
+    crate::logging::init(c.verbose, c.quiet);
+    let path = config_path(&c)?;
+    let format = match cmd.format.to_ascii_lowercase().as_str() {
+        "toml" => config::Format::Toml,
+        "yaml" | "yml" => config::Format::Yaml,
+        "json" => config::Format::Json,
+        other => return Err(Error::Usage(format!("unknown format {other:?}: use toml, yaml or json"))),
+    };
+    let opts = c.load_options()?;
+    let file = config::merged(&path, &opts)?;
+    let text = config::show::render(&file, format, cmd.sources)?;
+    // Resolving checks the config and learns every credential, so that the
+    // text printed can be cleaned of them.
+    let registry = config::registry(&file, &path, &opts.plugin_dirs)?;
+    config::resolve_file(file, &path, &registry, &opts)?;
+    print!("{}", crate::secret::scrub(&text));
+    Ok(0)
+}
+
+fn convert(c: &ConvertCmd) -> Result<u8> {
+    crate::logging::init(0, false);
+    let (text, notes) = crate::convert::convert(&c.input)?;
+    let output = c.output.clone().unwrap_or_else(|| config::dir_of(&c.input).join("duckalog.toml"));
+    if output.as_os_str() == "-" {
+        print!("{text}");
+        return Ok(0);
+    }
+    if output.exists() && !c.force {
+        return Err(Error::Usage(format!("{} exists; give --force to replace it, or --output another path", output.display())));
+    }
+    if config::dir_of(&output) != config::dir_of(&c.input) {
+        log::warn!("{} is in another folder than {}: relative paths in it now start from there", output.display(), c.input.display());
+    }
+    write_atomically(&output, &text).map_err(|e| Error::Other(format!("cannot write {}: {e}", output.display())))?;
+    eprintln!("wrote {} ({} note(s) on changed meaning, as comments at its top)", output.display(), notes.len());
     Ok(0)
 }
 

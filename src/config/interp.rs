@@ -119,6 +119,10 @@ pub mod de {
             .collect()
     }
 
+    pub fn opt_strings<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
+        strings(d).map(Some)
+    }
+
     pub fn bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
         d.deserialize_any(Lax::<bool>::new())
     }

@@ -2,12 +2,17 @@
 //! `${env:...}` interpolation, then resolve paths and check everything that can
 //! be checked without a database.
 
+pub mod children;
+pub mod dotenv;
+pub mod imports;
 pub mod interp;
 pub mod model;
 pub mod resolve;
+pub mod show;
 mod secrets;
 
 pub use interp::Vars;
+pub use children::Child;
 pub use resolve::{AttachPolicy, Attachment, Config, Database, SecretDef, Setting, ViewDef};
 
 use crate::connector::Registry;
@@ -36,7 +41,8 @@ impl Format {
 /// What the command line adds to a config.
 #[derive(Debug, Default)]
 pub struct LoadOptions {
-    pub vars: Vars,
+    /// Skip `.env` files (`--no-dotenv`).
+    pub no_dotenv: bool,
     /// Plugin folders besides the config's `plugin_dirs`.
     pub plugin_dirs: Vec<PathBuf>,
     /// Replaces every attachment's `timeout`.
@@ -47,21 +53,76 @@ pub struct LoadOptions {
 /// the connectors built in and those of the plugin folders the config and
 /// the options name.
 pub fn load(path: &Path, opts: &LoadOptions) -> Result<Config> {
-    let file = read(path, &opts.vars)?;
+    let id = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    load_nested(path, opts, &[id])
+}
+
+/// Loads a config that `chain` (outermost first, ending with this one) attaches.
+fn load_nested(path: &Path, opts: &LoadOptions, chain: &[PathBuf]) -> Result<Config> {
+    let file = merged(path, opts)?;
     let registry = registry(&file, path, &opts.plugin_dirs)?;
-    resolve::resolve(file, path, &registry, opts.attach_timeout)
+    resolve::resolve(file, path, &registry, opts, chain)
+}
+
+/// Checks a merged config (from [`merged`]) as [`load`] does.
+pub fn resolve_file(file: model::File, path: &Path, registry: &Registry, opts: &LoadOptions) -> Result<Config> {
+    let id = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    resolve::resolve(file, path, registry, opts, &[id])
+}
+
+/// The config at `path` with its imports merged in and its variables
+/// (environment over `.env` files) filled in, not yet resolved.
+pub fn merged(path: &Path, opts: &LoadOptions) -> Result<model::File> {
+    imports::merged(path, &vars(path, opts)?)
+}
+
+/// The variables `${env:...}` reads: the `.env` files the config's
+/// `env_files` name (default `.env`), unless turned off.
+fn vars(path: &Path, opts: &LoadOptions) -> Result<Vars> {
+    if opts.no_dotenv {
+        return Ok(Vars::default());
+    }
+    #[derive(serde::Deserialize)]
+    struct EnvFiles {
+        env_files: Option<Vec<String>>,
+    }
+    // Only the list is wanted here: anything else wrong with the file is
+    // reported by the full read that follows.
+    let (format, text) = read_text(path)?;
+    let patterns = parse::<EnvFiles>(format, &text, path)
+        .ok()
+        .and_then(|f| f.env_files)
+        .unwrap_or_else(|| vec![".env".to_string()]);
+    let files = dotenv::discover(&dir_of(path), &patterns);
+    Ok(Vars { overlay: dotenv::load(&files) })
+}
+
+/// The absolute folder of a file.
+pub fn dir_of(path: &Path) -> PathBuf {
+    std::path::absolute(path).ok().and_then(|p| p.parent().map(Path::to_path_buf)).unwrap_or_default()
 }
 
 /// The connectors a config can use: the built-in ones, the plugins of its
 /// `plugin_dirs`, then those of `extra` (from the command line).
 pub fn registry(file: &model::File, path: &Path, extra: &[PathBuf]) -> Result<Registry> {
-    let dir = std::path::absolute(path).ok().and_then(|p| p.parent().map(Path::to_path_buf)).unwrap_or_default();
+    let dir = dir_of(path);
     let dirs: Vec<PathBuf> = file.plugin_dirs.iter().map(|d| resolve_path(&dir, d)).chain(extra.iter().cloned()).collect();
     Registry::with_plugins(&dirs).map_err(|m| Error::config(path, "plugin_dirs", m))
 }
 
-/// Reads and interpolates one config file, without resolving it.
+/// Reads and interpolates one config file, without its imports and without
+/// resolving it.
 pub fn read(path: &Path, vars: &Vars) -> Result<model::File> {
+    let (format, text) = read_text(path)?;
+    if text.trim().is_empty() {
+        return Ok(model::File { version: 1, ..Default::default() });
+    }
+    let mut file: model::File = interp::with_vars(vars, || parse(format, &text, path))?;
+    file.stamp(path);
+    Ok(file)
+}
+
+fn read_text(path: &Path) -> Result<(Format, String)> {
     let fail = |msg: String| Error::config(path, "", msg);
     let format = Format::of(path).ok_or_else(|| {
         fail("unknown config format: name the file .toml, .yaml, .yml or .json".into())
@@ -75,10 +136,7 @@ pub fn read(path: &Path, vars: &Vars) -> Result<model::File> {
         let (line, col) = line_col(&String::from_utf8_lossy(e.as_bytes()), e.utf8_error().valid_up_to());
         fail(format!("line {line}, column {col}: not valid UTF-8 (save the file as UTF-8)"))
     })?;
-    if text.trim().is_empty() {
-        return Ok(model::File { version: 1, ..Default::default() });
-    }
-    interp::with_vars(vars, || parse(format, &text, path))
+    Ok((format, text))
 }
 
 fn parse<T: DeserializeOwned>(format: Format, text: &str, path: &Path) -> Result<T> {

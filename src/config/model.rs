@@ -5,16 +5,19 @@
 use super::interp::{de, interpolate};
 use crate::secret::Secret;
 use crate::sql::Value;
+use crate::error::Error;
 use serde::de::{Deserializer, MapAccess, SeqAccess, Visitor};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 fn one() -> u32 {
     1
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct File {
     #[serde(default = "one", deserialize_with = "de::u32")]
@@ -24,27 +27,146 @@ pub struct File {
     /// Attachment tables by kind (`duckdb`, `sqlite`, ...); each kind is
     /// understood by the connector of that name.
     #[serde(default)]
-    pub attachments: BTreeMap<String, Vec<Table>>,
+    pub attachments: BTreeMap<String, Vec<Sourced<Table>>>,
     #[serde(default)]
-    pub views: Vec<View>,
+    pub views: Vec<Sourced<View>>,
     /// Folders to load connector plugins from, relative to the config.
     #[serde(default, deserialize_with = "de::strings")]
     pub plugin_dirs: Vec<String>,
     #[serde(default)]
-    pub iceberg_catalogs: Vec<Table>,
-    #[serde(default)]
-    pub imports: Vec<serde_json::Value>,
-    #[serde(default, deserialize_with = "de::strings")]
-    pub env_files: Vec<String>,
+    pub iceberg_catalogs: Vec<Sourced<Table>>,
+    /// Files merged into this one (see `config::imports`).
+    #[serde(default, deserialize_with = "import_list", skip_serializing)]
+    pub imports: Vec<Import>,
+    /// Where `.env` files are looked for; `None` means `[".env"]`.
+    #[serde(default, deserialize_with = "de::opt_strings", skip_serializing)]
+    pub env_files: Option<Vec<String>>,
     /// Metadata of the Python tool with no effect on the catalog: accepted and ignored.
     #[serde(default)]
     pub semantic_models: Vec<serde_json::Value>,
     /// Thread-pool knobs of the Python tool's loader: accepted and ignored.
-    #[serde(default)]
+    #[serde(default, skip_serializing)]
     pub loader_settings: Option<serde_json::Value>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+fn import_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Import>, D::Error> {
+    struct List;
+    impl<'de> Visitor<'de> for List {
+        type Value = Vec<Import>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a list of files to import")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+            Vec::<Import>::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))
+        }
+        fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+            Err(serde::de::Error::custom("imports by section are not supported: give a list of files (duckalog convert rewrites them)"))
+        }
+    }
+    d.deserialize_any(List)
+}
+
+/// One entry of `imports`: a path or glob (`!` in front excludes), and
+/// whether its definitions may replace ones made earlier.
+#[derive(Debug, Deserialize)]
+#[serde(untagged, expecting = "a path, or a table with `path` and optional `override`")]
+pub enum Import {
+    Path(#[serde(deserialize_with = "de::string")] String),
+    Entry(ImportEntry),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportEntry {
+    #[serde(deserialize_with = "de::string")]
+    pub path: String,
+    #[serde(default, rename = "override", deserialize_with = "de::bool")]
+    pub replace: bool,
+}
+
+impl Import {
+    pub fn path(&self) -> &str {
+        match self {
+            Import::Path(p) | Import::Entry(ImportEntry { path: p, .. }) => p,
+        }
+    }
+
+    pub fn replaces(&self) -> bool {
+        matches!(self, Import::Entry(ImportEntry { replace: true, .. }))
+    }
+}
+
+/// Where a definition is written: the file, and its key path there.
+#[derive(Debug, Clone, Default)]
+pub struct Origin {
+    pub file: Arc<PathBuf>,
+    /// The file's folder, which relative paths in the definition start from.
+    pub dir: Arc<PathBuf>,
+    pub key: String,
+    /// Whether it may replace an earlier definition of the same name made in
+    /// another file (imported with `override = true`).
+    pub replaces: bool,
+}
+
+impl Origin {
+    /// An error about `key` within this definition (empty: the definition itself).
+    pub fn error(&self, key: &str, message: impl Into<String>) -> Error {
+        let place = match key {
+            "" => self.key.clone(),
+            k if k.starts_with('[') => format!("{}{k}", self.key),
+            k => format!("{}.{k}", self.key),
+        };
+        Error::config(&self.file, &place, message)
+    }
+}
+
+/// A definition together with where it was written, so that imported
+/// definitions resolve paths against their own file and errors name it.
+#[derive(Debug)]
+pub struct Sourced<T> {
+    pub item: T,
+    pub origin: Origin,
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Sourced<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        T::deserialize(d).map(|item| Sourced { item, origin: Origin::default() })
+    }
+}
+
+impl<T: Serialize> Serialize for Sourced<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.item.serialize(s)
+    }
+}
+
+impl File {
+    /// Records `path` as the origin of every definition, with its key path.
+    pub fn stamp(&mut self, path: &Path) {
+        let file = Arc::new(path.to_path_buf());
+        let dir = Arc::new(super::dir_of(path));
+        let set = |o: &mut Origin, key: String| *o = Origin { file: file.clone(), dir: dir.clone(), key, replaces: false };
+        for (i, v) in self.views.iter_mut().enumerate() {
+            set(&mut v.origin, format!("views[{i}]"));
+        }
+        for (kind, tables) in &mut self.attachments {
+            for (i, t) in tables.iter_mut().enumerate() {
+                set(&mut t.origin, format!("attachments.{kind}[{i}]"));
+            }
+        }
+        for (i, c) in self.iceberg_catalogs.iter_mut().enumerate() {
+            set(&mut c.origin, format!("iceberg_catalogs[{i}]"));
+        }
+        for (i, s) in self.duckdb.secrets.iter_mut().enumerate() {
+            set(&mut s.origin, format!("duckdb.secrets[{i}]"));
+        }
+        for s in &mut self.duckdb.settings {
+            set(&mut s.origin, "duckdb.settings".into());
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct DuckDb {
     #[serde(default, deserialize_with = "de::opt_string")]
@@ -59,13 +181,18 @@ pub struct DuckDb {
     pub load_extensions: Vec<String>,
     #[serde(default, deserialize_with = "de::strings")]
     pub pragmas: Vec<String>,
+    /// One entry per file that gives settings, in merge order.
+    #[serde(default, deserialize_with = "one_settings")]
+    pub settings: Vec<Sourced<Settings>>,
     #[serde(default)]
-    pub settings: Option<Settings>,
-    #[serde(default)]
-    pub secrets: Vec<SecretEntry>,
+    pub secrets: Vec<Sourced<SecretEntry>>,
 }
 
-#[derive(Debug, Deserialize)]
+fn one_settings<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Sourced<Settings>>, D::Error> {
+    Option::<Sourced<Settings>>::deserialize(d).map(|s| s.into_iter().collect())
+}
+
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(untagged, expecting = "a SET statement, a list of SET statements, or a table of name = value")]
 pub enum Settings {
     One(#[serde(deserialize_with = "de::string")] String),
@@ -73,7 +200,7 @@ pub enum Settings {
     Table(BTreeMap<String, Value>),
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 pub struct SecretEntry {
     #[serde(rename = "type", deserialize_with = "de::string")]
     pub kind: String,
@@ -92,14 +219,14 @@ pub struct SecretEntry {
     pub fields: BTreeMap<String, Value>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(untagged, expecting = "a path prefix or a list of them")]
 pub enum Scope {
     One(#[serde(deserialize_with = "de::string")] String),
     Many(#[serde(deserialize_with = "de::strings")] Vec<String>),
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct View {
     #[serde(deserialize_with = "de::string")]
@@ -130,14 +257,14 @@ pub struct View {
     pub tags: Vec<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(untagged, expecting = "a path, or a table with `path` and optional `variables`")]
 pub enum SqlFile {
     Path(#[serde(deserialize_with = "de::string")] String),
     Spec(SqlFileSpec),
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct SqlFileSpec {
     #[serde(deserialize_with = "de::string")]
@@ -149,7 +276,7 @@ pub struct SqlFileSpec {
 }
 
 /// A table handed to a connector, with every string already interpolated.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize)]
 pub struct Table(pub serde_json::Map<String, serde_json::Value>);
 
 impl<'de> Deserialize<'de> for Table {
@@ -213,6 +340,20 @@ struct Json(serde_json::Value);
 impl<'de> Deserialize<'de> for Json {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         d.deserialize_any(JsonVisitor).map(Json)
+    }
+}
+
+impl Serialize for Value {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Value::Bool(b) => s.serialize_bool(*b),
+            Value::Int(i) => s.serialize_i64(*i),
+            Value::Float(f) => s.serialize_f64(*f),
+            Value::Str(t) => s.serialize_str(t),
+            Value::Secret(t) => t.serialize(s),
+            Value::List(items) => s.collect_seq(items),
+            Value::Struct(fields) => s.collect_map(fields.iter().map(|(k, v)| (k, v))),
+        }
     }
 }
 

@@ -2,7 +2,7 @@
 //! against the config's folder, attachment tables read by their connectors,
 //! view bodies rendered, and every rule that needs no database checked.
 
-use super::model::{self, File, Settings, SqlFile};
+use super::model::{self, File, Settings, Sourced, SqlFile};
 pub use super::secrets::SecretDef;
 use super::{is_remote, resolve_path};
 use crate::connector::{AttachSpec, Context, Registry};
@@ -28,7 +28,11 @@ pub struct Config {
     pub pragmas: Vec<String>,
     pub settings: Vec<Setting>,
     pub secrets: Vec<SecretDef>,
+    /// Attachments in restore order; the children's databases and what
+    /// their views read are among them.
     pub attachments: Vec<Attachment>,
+    /// Other duckalog catalogs attached, brought up to date first.
+    pub children: Vec<super::Child>,
     pub views: Vec<ViewDef>,
 }
 
@@ -45,7 +49,7 @@ pub enum Setting {
     Pair(String, Value),
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Attachment {
     pub kind: String,
     pub alias: String,
@@ -121,7 +125,8 @@ impl Config {
             if crate::extension::is_path(n) { n.clone() } else { crate::extension::canonical(n) }
         });
         let views = self.views.iter().flat_map(|v| v.extensions.iter().cloned());
-        for n in named.chain(self.needed_extensions()).chain(views) {
+        let children = self.children.iter().flat_map(|c| c.config.all_extensions());
+        for n in named.chain(self.needed_extensions()).chain(views).chain(children) {
             if !out.contains(&n) {
                 out.push(n);
             }
@@ -139,7 +144,8 @@ impl Config {
             .cloned()
             .chain(self.secrets.iter().flat_map(|s| s.extensions.iter().cloned()))
             .chain(self.attachments.iter().flat_map(|a| a.spec.extensions.iter().cloned()))
-            .chain(self.views.iter().flat_map(|v| v.extensions.iter().cloned()));
+            .chain(self.views.iter().flat_map(|v| v.extensions.iter().cloned()))
+            .chain(self.children.iter().flat_map(|c| c.config.needed_extensions()));
         for name in wanted {
             let name = if crate::extension::is_path(&name) { name } else { crate::extension::canonical(&name) };
             if !crate::extension::is_built_in(&name) && !out.contains(&name) {
@@ -150,7 +156,7 @@ impl Config {
     }
 }
 
-pub(super) fn resolve(file: File, path: &Path, registry: &Registry, attach_timeout: Option<std::time::Duration>) -> Result<Config> {
+pub(super) fn resolve(mut file: File, path: &Path, registry: &Registry, opts: &super::LoadOptions, chain: &[PathBuf]) -> Result<Config> {
     let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     let dir = abs.parent().map(Path::to_path_buf).unwrap_or_default();
     let err = |key: &str, msg: String| Error::config(path, key, msg);
@@ -158,17 +164,11 @@ pub(super) fn resolve(file: File, path: &Path, registry: &Registry, attach_timeo
     if file.version == 0 {
         return Err(err("version", "must be 1 or more".into()));
     }
-    if !file.imports.is_empty() {
-        return Err(err("imports", "imports are not supported by this version of duckalog; merge the files into one".into()));
-    }
-    if !file.iceberg_catalogs.is_empty() {
-        return Err(err(
-            "iceberg_catalogs",
-            "iceberg catalogs are not supported by this version of duckalog; use views with source = \"iceberg\" and a uri".into(),
+    if let Some(c) = file.iceberg_catalogs.first() {
+        return Err(c.origin.error(
+            "",
+            "iceberg catalogs are not supported by this version of duckalog; use views with source = \"iceberg\" and a uri",
         ));
-    }
-    if !file.env_files.is_empty() {
-        log::warn!("{}: env_files is not supported yet; variables come from the process environment", path.display());
     }
 
     let d = file.duckdb;
@@ -200,9 +200,11 @@ pub(super) fn resolve(file: File, path: &Path, registry: &Registry, attach_timeo
         .map(|n| if crate::extension::is_path(n) { resolve_path(&dir, n).display().to_string() } else { n.clone() })
         .collect();
 
-    let settings = settings(d.settings, &err)?;
-    let secrets = super::secrets::resolve(d.secrets, &err)?;
-    let attachments = attachments(file.attachments, registry, &dir, attach_timeout, &err)?;
+    let settings = settings(d.settings)?;
+    let mut secrets = super::secrets::resolve(d.secrets)?;
+    let children = super::children::load(file.attachments.remove("duckalog").unwrap_or_default(), opts, chain)?;
+    let mut attachments = attachments(file.attachments, &children, registry, opts.attach_timeout)?;
+    super::children::lend(&children, &mut attachments, &mut secrets, path)?;
     for a in &attachments {
         for name in &a.spec.secrets {
             if !secrets.iter().any(|s| s.name.eq_ignore_ascii_case(name)) {
@@ -210,7 +212,7 @@ pub(super) fn resolve(file: File, path: &Path, registry: &Registry, attach_timeo
             }
         }
     }
-    let views = views(file.views, &attachments, &dir, &err)?;
+    let views = views(file.views, &attachments)?;
 
     Ok(Config {
         path: abs,
@@ -225,69 +227,80 @@ pub(super) fn resolve(file: File, path: &Path, registry: &Registry, attach_timeo
         settings,
         secrets,
         attachments,
+        children,
         views,
     })
 }
 
-pub(super) type ErrFn<'a> = dyn Fn(&str, String) -> Error + 'a;
-
-fn settings(s: Option<Settings>, err: &ErrFn) -> Result<Vec<Setting>> {
-    let statements = match s {
-        None => return Ok(Vec::new()),
-        Some(Settings::Table(table)) => {
-            for (name, value) in &table {
-                if !sql::is_word(name) {
-                    return Err(err(&format!("duckdb.settings.{name}"), "setting names are plain words such as memory_limit".into()));
-                }
-                if matches!(value, Value::List(_) | Value::Struct(_)) {
-                    return Err(err(&format!("duckdb.settings.{name}"), "a setting takes a single value".into()));
-                }
-            }
-            return Ok(table.into_iter().map(|(k, v)| Setting::Pair(k, v)).collect());
-        }
-        Some(Settings::One(one)) => vec![one],
-        Some(Settings::List(list)) => list,
-    };
+fn settings(given: Vec<Sourced<Settings>>) -> Result<Vec<Setting>> {
     let mut out = Vec::new();
-    for (i, stmt) in statements.into_iter().enumerate() {
-        let stmt = stmt.trim().trim_end_matches(';').trim().to_string();
-        if stmt.is_empty() {
-            continue;
+    for Sourced { item, origin } in given {
+        let statements = match item {
+            Settings::Table(table) => {
+                for (name, value) in &table {
+                    if !sql::is_word(name) {
+                        return Err(origin.error(name, "setting names are plain words such as memory_limit"));
+                    }
+                    if matches!(value, Value::List(_) | Value::Struct(_)) {
+                        return Err(origin.error(name, "a setting takes a single value"));
+                    }
+                }
+                out.extend(table.into_iter().map(|(k, v)| Setting::Pair(k, v)));
+                continue;
+            }
+            Settings::One(one) => vec![one],
+            Settings::List(list) => list,
+        };
+        for (i, stmt) in statements.into_iter().enumerate() {
+            let stmt = stmt.trim().trim_end_matches(';').trim().to_string();
+            if stmt.is_empty() {
+                continue;
+            }
+            if !stmt.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("SET ")) {
+                return Err(origin.error(&format!("[{i}]"), "settings must be SET statements, such as \"SET threads = 4\""));
+            }
+            out.push(Setting::Statement(stmt));
         }
-        if !stmt.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("SET ")) {
-            return Err(err(&format!("duckdb.settings[{i}]"), "settings must be SET statements, such as \"SET threads = 4\"".into()));
-        }
-        out.push(Setting::Statement(stmt));
     }
     Ok(out)
 }
 
+/// The config's own attachments, each child's database among them.
 fn attachments(
-    by_kind: BTreeMap<String, Vec<model::Table>>,
+    by_kind: BTreeMap<String, Vec<Sourced<model::Table>>>,
+    children: &[super::Child],
     registry: &Registry,
-    dir: &Path,
     attach_timeout: Option<std::time::Duration>,
-    err: &ErrFn,
 ) -> Result<Vec<Attachment>> {
     let mut out: Vec<Attachment> = Vec::new();
     let mut seen: HashMap<String, String> = HashMap::new();
+    let mut by_kind: Vec<(String, Vec<Sourced<model::Table>>)> = by_kind.into_iter().collect();
+    // A child's database is an ordinary DuckDB attachment to the parent.
+    for child in children {
+        let mut table = serde_json::Map::new();
+        table.insert("alias".into(), child.alias.clone().into());
+        table.insert("path".into(), child.database.display().to_string().into());
+        table.insert("read_only".into(), child.read_only.into());
+        by_kind.push(("duckalog".into(), vec![Sourced { item: model::Table(table), origin: child.origin.clone() }]));
+    }
     for (kind, tables) in by_kind {
-        let connector = registry.get(&kind).ok_or_else(|| {
-            err(&format!("attachments.{kind}"), format!("no connector for attachment kind {kind:?}; known kinds: {}", registry.kinds().join(", ")))
-        })?;
-        for (i, model::Table(mut table)) in tables.into_iter().enumerate() {
-            let key = format!("attachments.{kind}[{i}]");
+        for Sourced { item: model::Table(mut table), origin } in tables {
+            let err = |k: &str, m: String| origin.error(k, m);
+            let connector = registry.get(if kind == "duckalog" { "duckdb" } else { &kind }).ok_or_else(|| {
+                err("", format!("no connector for attachment kind {kind:?}; known kinds: {}", registry.kinds().join(", ")))
+            })?;
+            let key = origin.key.clone();
             let alias = match table.remove("alias") {
                 Some(serde_json::Value::String(a)) => a.trim().to_string(),
-                Some(_) => return Err(err(&format!("{key}.alias"), "must be a string".into())),
-                None => return Err(err(&key, "missing field `alias`".into())),
+                Some(_) => return Err(err("alias", "must be a string".into())),
+                None => return Err(err("", "missing field `alias`".into())),
             };
-            check_name(&alias).map_err(|m| err(&format!("{key}.alias"), m))?;
+            check_name(&alias).map_err(|m| err("alias", m))?;
             if ["main", "memory", "system", "temp"].contains(&alias.to_lowercase().as_str()) {
-                return Err(err(&format!("{key}.alias"), format!("{alias:?} is reserved by DuckDB; choose another alias")));
+                return Err(err("alias", format!("{alias:?} is reserved by DuckDB; choose another alias")));
             }
             if let Some(first) = seen.insert(alias.to_lowercase(), key.clone()) {
-                return Err(err(&format!("{key}.alias"), format!("alias {alias:?} is already used by {first} (aliases are compared in lower case)")));
+                return Err(err("alias", format!("alias {alias:?} is already used by {first} (aliases are compared in lower case)")));
             }
             let mut keys = serde_json::Map::new();
             for k in ["required", "timeout", "retries", "retry_backoff"] {
@@ -295,7 +308,7 @@ fn attachments(
                     keys.insert(k.to_string(), v);
                 }
             }
-            let p: PolicyKeys = crate::connector::parse(&keys).map_err(|e| err(&format!("{key}.{}", e.key), e.message))?;
+            let p: PolicyKeys = crate::connector::parse(&keys).map_err(|e| err(&e.key, e.message))?;
             let d = AttachPolicy::default();
             let policy = AttachPolicy {
                 required: p.required.unwrap_or(d.required),
@@ -303,11 +316,8 @@ fn attachments(
                 retries: p.retries.unwrap_or(d.retries),
                 backoff: p.retry_backoff.unwrap_or(d.backoff),
             };
-            let ctx = Context { base_dir: dir, timeout: policy.timeout };
-            let spec = connector.attachment(&table, &ctx).map_err(|e| {
-                let k = if e.key.is_empty() { key.clone() } else { format!("{key}.{}", e.key) };
-                err(&k, e.message)
-            })?;
+            let ctx = Context { base_dir: &origin.dir, timeout: policy.timeout };
+            let spec = connector.attachment(&table, &ctx).map_err(|e| err(&e.key, e.message))?;
             out.push(Attachment { kind: kind.clone(), alias, spec, policy, key });
         }
     }
@@ -346,31 +356,32 @@ fn uri_extension(uri: &str) -> Option<&'static str> {
     }
 }
 
-fn views(entries: Vec<model::View>, attachments: &[Attachment], dir: &Path, err: &ErrFn) -> Result<Vec<ViewDef>> {
+fn views(entries: Vec<Sourced<model::View>>, attachments: &[Attachment]) -> Result<Vec<ViewDef>> {
     let mut out: Vec<ViewDef> = Vec::new();
     let mut seen: HashMap<(String, String), String> = HashMap::new();
-    for (i, v) in entries.into_iter().enumerate() {
-        let key = format!("views[{i}]");
-        let at = |k: &str| format!("{key}.{k}");
+    for Sourced { item: v, origin } in entries {
+        let key = origin.key.clone();
+        let dir: &Path = &origin.dir;
+        let err = |k: &str, m: String| origin.error(k, m);
         let name = v.name.trim().to_string();
-        check_name(&name).map_err(|m| err(&at("name"), m))?;
+        check_name(&name).map_err(|m| err("name", m))?;
         let schema = v.db_schema.as_deref().map(str::trim).unwrap_or("main").to_string();
-        check_name(&schema).map_err(|m| err(&at("db_schema"), m))?;
+        check_name(&schema).map_err(|m| err("db_schema", m))?;
         if schema.eq_ignore_ascii_case(STATE_SCHEMA) {
-            return Err(err(&at("db_schema"), format!("schema {STATE_SCHEMA} is reserved for duckalog's own state")));
+            return Err(err("db_schema", format!("schema {STATE_SCHEMA} is reserved for duckalog's own state")));
         }
         if let Some(first) = seen.insert((schema.to_lowercase(), name.to_lowercase()), key.clone()) {
-            return Err(err(&at("name"), format!("view {}.{} is already defined by {first} (names are compared in lower case, with main as the default schema)", schema, name)));
+            return Err(err("name", format!("view {}.{} is already defined by {first} (names are compared in lower case, with main as the default schema)", schema, name)));
         }
         for k in v.options.keys() {
             if !sql::is_word(k) {
-                return Err(err(&format!("{key}.options.{k}"), "option names are plain words such as header or hive_partitioning".into()));
+                return Err(err(&format!("options.{k}"), "option names are plain words such as header or hive_partitioning".into()));
             }
         }
 
         let sql_sources = [v.sql.is_some(), v.sql_file.is_some(), v.sql_template.is_some()].iter().filter(|b| **b).count();
         if sql_sources > 1 {
-            return Err(err(&key, "give only one of sql, sql_file and sql_template".into()));
+            return Err(err("", "give only one of sql, sql_file and sql_template".into()));
         }
         let mut extensions = Vec::new();
         let body = if sql_sources == 1 {
@@ -379,24 +390,24 @@ fn views(entries: Vec<model::View>, attachments: &[Attachment], dir: &Path, err:
             }
             let text = match (v.sql, v.sql_file, v.sql_template) {
                 (Some(sql), _, _) => sql,
-                (_, Some(f), _) => sql_file(f, false, dir).map_err(|m| err(&at("sql_file"), m))?,
-                (_, _, Some(f)) => sql_file(f, true, dir).map_err(|m| err(&at("sql_template"), m))?,
+                (_, Some(f), _) => sql_file(f, false, dir).map_err(|m| err("sql_file", m))?,
+                (_, _, Some(f)) => sql_file(f, true, dir).map_err(|m| err("sql_template", m))?,
                 _ => unreachable!("one SQL source is present"),
             };
             let text = text.trim().trim_end_matches(';').trim_end().to_string();
             if text.is_empty() {
-                return Err(err(&key, "the view's SQL is empty".into()));
+                return Err(err("", "the view's SQL is empty".into()));
             }
             text
         } else {
             let source = v.source.as_deref().map(str::to_ascii_lowercase).ok_or_else(|| {
-                err(&key, "a view needs sql, sql_file, sql_template or a source".into())
+                err("", "a view needs sql, sql_file, sql_template or a source".into())
             })?;
             if let Some((function, ext)) = file_source(&source) {
                 if v.catalog.is_some() {
-                    return Err(err(&at("catalog"), "iceberg catalogs are not supported by this version of duckalog; give the table's uri".into()));
+                    return Err(err("catalog", "iceberg catalogs are not supported by this version of duckalog; give the table's uri".into()));
                 }
-                let uri = v.uri.filter(|u| !u.trim().is_empty()).ok_or_else(|| err(&at("uri"), format!("source {source:?} needs a uri")))?;
+                let uri = v.uri.filter(|u| !u.trim().is_empty()).ok_or_else(|| err("uri", format!("source {source:?} needs a uri")))?;
                 let uri = if is_remote(&uri) {
                     extensions.extend(uri_extension(&uri).map(str::to_string));
                     uri
@@ -407,19 +418,19 @@ fn views(entries: Vec<model::View>, attachments: &[Attachment], dir: &Path, err:
                 let options: Vec<(String, Value)> = v.options.into_iter().collect();
                 sql::scan(function, &uri, &options)
             } else {
-                let database = v.database.ok_or_else(|| err(&at("database"), format!("source {source:?} needs database (the attachment alias) and table")))?;
-                let table = v.table.ok_or_else(|| err(&at("table"), format!("source {source:?} needs table")))?;
+                let database = v.database.ok_or_else(|| err("database", format!("source {source:?} needs database (the attachment alias) and table")))?;
+                let table = v.table.ok_or_else(|| err("table", format!("source {source:?} needs table")))?;
                 let attachment = attachments
                     .iter()
                     .find(|a| a.alias.eq_ignore_ascii_case(&database))
-                    .ok_or_else(|| err(&at("database"), format!("no attachment has alias {database:?}; define it under attachments")))?;
-                if attachment.kind != source {
+                    .ok_or_else(|| err("database", format!("no attachment has alias {database:?}; define it under attachments")))?;
+                if attachment.kind != source && !(attachment.kind == "duckalog" && source == "duckdb") {
                     log::warn!("{key}: source {source:?} names attachment {:?}, which is of kind {:?}", attachment.alias, attachment.kind);
                 }
                 if !v.options.is_empty() {
                     log::warn!("{key}: options are ignored for a view over an attached table");
                 }
-                check_name(&table).map_err(|m| err(&at("table"), m))?;
+                check_name(&table).map_err(|m| err("table", m))?;
                 match table.split_once('.') {
                     Some((s, t)) => sql::select_all(&[&attachment.alias, s, t]),
                     None => sql::select_all(&[&attachment.alias, &table]),

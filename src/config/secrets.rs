@@ -1,14 +1,14 @@
 //! `duckdb.secrets`: checked against the parameters DuckDB takes for each type
 //! and provider before anything runs. Messages name keys, never values.
 
-use super::model::{Scope, SecretEntry};
-use super::resolve::{check_name, ErrFn};
+use super::model::{Scope, SecretEntry, Sourced};
+use super::resolve::check_name;
 use crate::error::Result;
 use crate::secret_kind::{self, SecretKind};
 use crate::sql::{self, Value};
 use std::collections::HashMap;
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct SecretDef {
     /// As configured; DuckDB stores it lower-cased.
     pub name: String,
@@ -43,7 +43,7 @@ impl SecretDef {
 
 /// Parameters whose values are not credentials and may be shown. Every other
 /// value is masked: a parameter duckalog does not know is not risked.
-const SHOWN: &[&str] = &[
+pub(super) const SHOWN: &[&str] = &[
     "region", "endpoint", "url_style", "use_ssl", "url_compatibility_mode", "account_name", "account_id",
     "tenant_id", "client_id", "host", "port", "database", "dbname", "user", "username", "http_proxy",
     "http_proxy_username", "proxy_user_name", "requester_pays", "metadata_path", "data_path", "chain",
@@ -53,21 +53,22 @@ const SHOWN: &[&str] = &[
 /// Parameters that take a table of names to values (rendered as a struct).
 const TABLE_PARAMS: &[&str] = &["extra_http_headers", "metadata_parameters"];
 
-pub(super) fn resolve(entries: Vec<SecretEntry>, err: &ErrFn) -> Result<Vec<SecretDef>> {
+pub(super) fn resolve(entries: Vec<Sourced<SecretEntry>>) -> Result<Vec<SecretDef>> {
     let mut out = Vec::new();
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    for (i, e) in entries.into_iter().enumerate() {
-        let at = |k: &str| format!("duckdb.secrets[{i}]{}{k}", if k.is_empty() { "" } else { "." });
+    let mut seen: HashMap<String, String> = HashMap::new();
+    for Sourced { item: e, origin } in entries {
+        let err = |k: &str, m: String| origin.error(k, m);
+        let at = |k: &str| k.to_string();
         let kind = secret_kind::find(&e.kind).ok_or_else(|| {
             let known: Vec<&str> = secret_kind::KINDS.iter().map(|k| k.name).collect();
             err(&at("type"), format!("unknown secret type; use one of {}", known.join(", ")))
         })?;
         let name = e.name.unwrap_or_else(|| kind.name.to_string()).trim().to_string();
         check_name(&name).map_err(|m| err(&at("name"), m))?;
-        if let Some(first) = seen.insert(name.to_lowercase(), i) {
+        if let Some(first) = seen.insert(name.to_lowercase(), origin.key.clone()) {
             return Err(err(
                 &at("name"),
-                format!("secret {name:?} is already defined by duckdb.secrets[{first}] (names are compared in lower case)"),
+                format!("secret {name:?} is already defined by {first} (names are compared in lower case)"),
             ));
         }
         let mut params: Vec<(String, Value)> = Vec::new();
