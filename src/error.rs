@@ -11,6 +11,8 @@ pub mod exit {
     /// The run succeeded without one or more optional attachments; the views
     /// that read them were skipped.
     pub const PARTIAL: u8 = 4;
+    /// The catalog's database file does not exist yet: nothing to read.
+    pub const NO_CATALOG: u8 = 5;
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -29,6 +31,9 @@ pub enum Error {
     /// DuckDB, a database file or an attached system failed.
     #[error("{context}: {message}")]
     Database { context: String, message: String },
+    /// A command that only reads found no database file.
+    #[error("{}: the catalog does not exist yet; build it first with `duckalog run`", .0.display())]
+    NoCatalog(std::path::PathBuf),
     #[error("{0}")]
     Other(String),
 }
@@ -52,6 +57,7 @@ impl Error {
         match self {
             Error::Config { .. } | Error::Usage(_) => exit::CONFIG,
             Error::Database { .. } => exit::DATABASE,
+            Error::NoCatalog(_) => exit::NO_CATALOG,
             Error::Other(_) => exit::OTHER,
         }
     }

@@ -17,11 +17,13 @@ pub mod embedded;
 pub mod connector;
 pub mod error;
 pub mod extension;
+pub mod init;
 pub mod logging;
 pub mod query;
 pub mod secret;
 pub mod secret_kind;
 pub mod session;
+pub mod shell;
 pub mod sql;
 pub mod stored_secrets;
 

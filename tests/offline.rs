@@ -33,12 +33,7 @@ impl Offline {
         let start = Instant::now();
         let out = cmd.output().unwrap();
         let took = start.elapsed();
-        let out = common::Out {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        };
-        (out, took)
+        (common::Out::of(out), took)
     }
 }
 

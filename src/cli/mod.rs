@@ -1,7 +1,7 @@
 //! The command line: argument parsing and printing. Everything else is the
 //! library's.
 
-mod output;
+pub(crate) mod output;
 
 use crate::catalog::{self, plan, script, Action, Counts, Options, Session};
 use crate::config::{self, Config, Database};
@@ -39,17 +39,17 @@ enum Command {
     Config(ConfigCmd),
     Convert(ConvertCmd),
     Version(VersionCmd),
+    Query(QueryCmd),
+    Init(InitCmd),
 }
 
-/// Declares a subcommand with the options every command shares.
+/// Declares a subcommand with the options every command shares. The config
+/// is the last positional argument, after any positional of the command's own.
 macro_rules! command {
     ($(#[$meta:meta])* struct $name:ident { $($body:tt)* }) => {
         #[derive(FromArgs)]
         $(#[$meta])*
         struct $name {
-            /// the config file (TOML, YAML or JSON; default duckalog.toml, or .yaml, .yml, .json)
-            #[argh(positional, arg_name = "config")]
-            config_arg: Option<PathBuf>,
             /// the config file (TOML, YAML or JSON; default duckalog.toml, or .yaml, .yml, .json)
             #[argh(option, short = 'c')]
             config: Option<PathBuf>,
@@ -75,6 +75,9 @@ macro_rules! command {
             #[argh(switch)]
             no_dotenv: bool,
             $($body)*
+            /// the config file (TOML, YAML or JSON; default duckalog.toml, or .yaml, .yml, .json)
+            #[argh(positional, arg_name = "config")]
+            config_arg: Option<PathBuf>,
         }
 
         impl Common for $name {
@@ -149,7 +152,44 @@ command! {
         /// seconds the --query statement may take before it is interrupted
         #[argh(option)]
         query_timeout: Option<f64>,
+        /// then open a SQL shell on the session (statements from standard
+        /// input when it is not a terminal)
+        #[argh(switch, short = 'i')]
+        interactive: bool,
     }
+}
+
+command! {
+    /// Run one SQL statement on the catalog opened read-only, with its session
+    /// restored and nothing changed, and print the result.
+    #[argh(subcommand, name = "query")]
+    struct QueryCmd {
+        /// the SQL statement
+        #[argh(positional)]
+        sql: String,
+        /// how to print the result: table, csv or json
+        #[argh(option, default = "Format::Table")]
+        format: Format,
+        /// seconds the statement may take before it is interrupted
+        #[argh(option)]
+        query_timeout: Option<f64>,
+    }
+}
+
+#[derive(FromArgs)]
+/// Write a commented starter config and a small sample data file
+/// (data/sample.csv beside it) that `duckalog run` builds right away.
+#[argh(subcommand, name = "init")]
+struct InitCmd {
+    /// the config to write (default duckalog.toml, or duckalog.yaml)
+    #[argh(option, short = 'o')]
+    output: Option<PathBuf>,
+    /// toml or yaml (default: from --output's extension, else toml)
+    #[argh(option)]
+    format: Option<crate::init::Format>,
+    /// overwrite files that exist
+    #[argh(switch)]
+    force: bool,
 }
 
 command! {
@@ -350,6 +390,8 @@ pub fn main() -> u8 {
         Some(Command::Extensions(c)) => extensions(&c),
         Some(Command::Config(ConfigCmd { action: ConfigAction::Show(c) })) => config_show(&c),
         Some(Command::Convert(c)) => convert(&c),
+        Some(Command::Query(c)) => query(&c),
+        Some(Command::Init(c)) => init(&c),
     };
     match result {
         Ok(code) => code,
@@ -418,6 +460,9 @@ fn run(c: &RunCmd) -> Result<u8> {
     opts.force_rebuild = c.force_rebuild;
     opts.jobs = c.jobs.unwrap_or(crate::session::DEFAULT_JOBS).max(1);
     let plan_opts = Options { force_rebuild: c.force_rebuild, prune: c.prune };
+    if c.interactive && (c.query.is_some() || c.dry_run) {
+        return Err(Error::Usage("--interactive goes with neither --query nor --dry-run".into()));
+    }
     if c.dry_run {
         let actual = catalog::read_state(&database, &opts)?;
         let plan = plan::diff(&config.views, &config.secrets, &actual, plan_opts);
@@ -429,16 +474,55 @@ fn run(c: &RunCmd) -> Result<u8> {
     match &c.query {
         Some(sql) => {
             log::info!("{}", counts.summary());
-            let timeout = c.query_timeout.map(seconds).transpose()?;
-            let answer = crate::query::run(session.connection()?, sql, timeout)?;
-            let grid = Grid::from_batches(answer.columns, answer.types, &answer.batches).map_err(Error::Other)?;
-            let mut out = std::io::stdout().lock();
-            grid.write(c.format, &mut out).map_err(|e| Error::Other(format!("writing the result: {e}")))?;
+            print_query(session.connection()?, sql, c.query_timeout, c.format)?;
+        }
+        // The summary goes to standard error, where it does not mix with
+        // the shell's results.
+        None if c.interactive => {
+            if !common.quiet {
+                eprintln!("{}", counts.summary());
+            }
+            if crate::shell::run(session.connection()?, c.format)? > 0 {
+                return Ok(crate::error::exit::DATABASE);
+            }
         }
         None if !common.quiet => println!("{}", counts.summary()),
         None => {}
     }
     Ok(exit_code(&counts))
+}
+
+/// Runs `sql` and prints its result: `run --query` and `query`.
+fn print_query(conn: &duckdb::Connection, sql: &str, timeout: Option<f64>, format: Format) -> Result<()> {
+    let timeout = timeout.map(seconds).transpose()?;
+    output::print(crate::query::run(conn, sql, timeout)?, format, &mut std::io::stdout().lock())
+}
+
+fn query(c: &QueryCmd) -> Result<u8> {
+    let (config, database, common) = prepare(c)?;
+    if let Database::File(path) = &database {
+        if !path.exists() {
+            return Err(Error::NoCatalog(path.clone()));
+        }
+    }
+    let opts = OpenOptions::for_config(&config, true, common.extension_dir);
+    let conn = crate::session::open(&database, &opts)?;
+    let restored = crate::session::restore(&conn, &config, &opts)?;
+    print_query(&conn, &c.sql, c.query_timeout, c.format)?;
+    Ok(if restored.skipped.is_empty() { crate::error::exit::OK } else { crate::error::exit::PARTIAL })
+}
+
+fn init(c: &InitCmd) -> Result<u8> {
+    let format = crate::init::Format::choose(c.format, c.output.as_deref())?;
+    let files = crate::init::files(c.output.as_deref(), format);
+    crate::init::write(&files, c.force)?;
+    for (path, _) in &files {
+        println!("wrote {}", path.display());
+    }
+    let config = &files[0].0;
+    let arg = if c.output.is_some() { format!(" --config {}", config.display()) } else { String::new() };
+    println!("next: duckalog run{arg} && duckalog query{arg} \"SELECT * FROM reports.revenue_by_customer\"");
+    Ok(0)
 }
 
 /// Success, or partial success when optional attachments were unavailable.

@@ -1,8 +1,10 @@
 //! Printing query results as an aligned table, CSV or JSON.
 
-use duckdb::arrow::array::{Array, RecordBatch};
+use duckdb::arrow::array::Array;
 use duckdb::arrow::datatypes::DataType;
 use duckdb::arrow::util::display::{ArrayFormatter, FormatOptions};
+use crate::error::Error;
+use crate::query::Answer;
 use crate::secret::scrub;
 use std::io::{self, Write};
 use std::str::FromStr;
@@ -37,10 +39,11 @@ pub struct Grid {
 }
 
 impl Grid {
-    pub fn from_batches(columns: Vec<String>, types: Vec<DataType>, batches: &[RecordBatch]) -> Result<Grid, String> {
+    pub fn from_answer(answer: Answer) -> Result<Grid, String> {
+        let Answer { columns, types, batches } = answer;
         let opts = FormatOptions::default();
         let mut rows = Vec::new();
-        for batch in batches {
+        for batch in &batches {
             let formatters = batch
                 .columns()
                 .iter()
@@ -57,7 +60,7 @@ impl Grid {
                 );
             }
         }
-        let numeric = types.iter().map(|t| t.is_numeric()).collect();
+        let numeric = types.iter().map(DataType::is_numeric).collect();
         Ok(Grid { columns, numeric, rows })
     }
 
@@ -143,6 +146,12 @@ impl Grid {
         serde_json::to_writer_pretty(&mut *out, &rows)?;
         writeln!(out)
     }
+}
+
+/// Prints a statement's result.
+pub fn print(answer: Answer, format: Format, out: &mut dyn Write) -> crate::Result<()> {
+    let grid = Grid::from_answer(answer).map_err(Error::Other)?;
+    grid.write(format, out).and_then(|()| out.flush()).map_err(|e| Error::Other(format!("writing the result: {e}")))
 }
 
 #[cfg(test)]

@@ -21,6 +21,14 @@ pub struct Out {
 }
 
 impl Out {
+    pub fn of(out: std::process::Output) -> Out {
+        Out {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
     pub fn ok(&self) -> &Self {
         assert_eq!(self.code, 0, "expected success\nstdout: {}\nstderr: {}", self.stdout, self.stderr);
         self
@@ -63,17 +71,27 @@ impl Project {
     }
 
     pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Out {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_duckalog"));
-        cmd.args(args).current_dir(self.dir.path()).env_remove("RUST_LOG").env("DUCKALOG_EXTENSION_DIR", ext_dir());
+        let mut cmd = self.command(args);
         for (k, v) in env {
             cmd.env(k, v);
         }
-        let out = cmd.output().unwrap();
-        Out {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        Out::of(cmd.output().unwrap())
+    }
+
+    /// Runs duckalog with `input` on its standard input.
+    pub fn run_stdin(&self, args: &[&str], input: &str) -> Out {
+        use std::io::Write;
+        use std::process::Stdio;
+        let mut child = self.command(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        Out::of(child.wait_with_output().unwrap())
+    }
+
+    /// The duckalog command, in the project folder with the test extension directory.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_duckalog"));
+        cmd.args(args).current_dir(self.dir.path()).env_remove("RUST_LOG").env("DUCKALOG_EXTENSION_DIR", ext_dir());
+        cmd
     }
 
     /// A DuckDB connection with the test extensions available, for making

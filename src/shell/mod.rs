@@ -1,0 +1,187 @@
+//! The SQL shell of `run --interactive`: statements typed at a prompt (with
+//! line editing and history) or piped on standard input, run on the restored
+//! session, their results printed as the rest of duckalog prints them.
+//!
+//! Ctrl-C interrupts the running statement and leaves the shell alone; at
+//! the prompt it clears the line. Errors are printed on one line and the
+//! shell goes on.
+
+mod dot;
+mod input;
+mod split;
+
+use crate::cli::output::{self, Format};
+use crate::error::{Error, Result};
+use crate::secret::scrub;
+use duckdb::{Connection, InterruptHandle};
+use input::{Input, Lines};
+use split::Splitter;
+use std::io::{IsTerminal, Write};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Runs the shell until `.quit` or the end of input. Returns how many
+/// statements failed when the input was piped, for the exit code of a
+/// script; at a terminal the user has seen each error, and it is 0.
+pub fn run(conn: &Connection, format: Format) -> Result<usize> {
+    let terminal = std::io::stdin().is_terminal();
+    let mut lines: Box<dyn Lines> = if terminal { Box::new(input::Terminal::open()?) } else { Box::new(input::Piped::new()) };
+    if terminal {
+        eprintln!(
+            "duckalog {} (DuckDB {}): SQL ends with ';'. .help for help, .quit or Ctrl-D to leave.",
+            env!("CARGO_PKG_VERSION"),
+            crate::extension::DUCKDB_VERSION
+        );
+    }
+    let mut shell = Shell { conn, format, interrupts: Interrupts::install(conn), failed: 0 };
+    let mut split = Splitter::default();
+    loop {
+        match lines.read(!split.is_idle()) {
+            Input::End => {
+                if let Some(stmt) = split.finish() {
+                    lines.remember(&stmt);
+                    shell.execute(&stmt)?;
+                }
+                break;
+            }
+            Input::Cancel => split.clear(),
+            Input::Line(line) => {
+                let command = line.trim();
+                if split.is_idle() && (command.starts_with('.') || ["exit", "quit"].contains(&command)) {
+                    lines.remember(command);
+                    if shell.command(command)? == Flow::Quit {
+                        break;
+                    }
+                    continue;
+                }
+                for stmt in split.push_line(&line) {
+                    lines.remember(&stmt);
+                    shell.execute(&stmt)?;
+                }
+            }
+        }
+    }
+    Ok(if terminal { 0 } else { shell.failed })
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Flow {
+    Continue,
+    Quit,
+}
+
+struct Shell<'c> {
+    conn: &'c Connection,
+    format: Format,
+    interrupts: Interrupts,
+    failed: usize,
+}
+
+impl Shell<'_> {
+    /// Runs one statement and prints its result, or its error on one line.
+    /// Only a failure to write the result ends the shell.
+    fn execute(&mut self, sql: &str) -> Result<()> {
+        let conn = self.conn;
+        let (answer, interrupted) = self.interrupts.around(|| crate::query::run(conn, sql, None));
+        match answer {
+            Ok(a) if a.is_nothing() => Ok(()),
+            Ok(a) => output::print(a, self.format, &mut std::io::stdout().lock()),
+            Err(_) if interrupted => {
+                self.failed += 1;
+                eprintln!("interrupted");
+                Ok(())
+            }
+            Err(e) => {
+                self.failed += 1;
+                eprintln!("error: {}", scrub(&e.to_string()));
+                Ok(())
+            }
+        }
+    }
+
+    fn command(&mut self, line: &str) -> Result<Flow> {
+        match dot::parse(line) {
+            Ok(dot::Command::Quit) => return Ok(Flow::Quit),
+            Ok(dot::Command::Help) => show(dot::HELP)?,
+            Ok(dot::Command::Mode(f)) => self.format = f,
+            Ok(cmd) => match dot::run(self.conn, &cmd) {
+                Ok(dot::Shown::Grid(answer)) => output::print(answer, self.format, &mut std::io::stdout().lock())?,
+                Ok(dot::Shown::Text(text)) => show(&scrub(&text))?,
+                Err(e) => {
+                    self.failed += 1;
+                    eprintln!("error: {}", scrub(&e.to_string()));
+                }
+            },
+            Err(message) => {
+                self.failed += 1;
+                eprintln!("error: {message}");
+            }
+        }
+        Ok(Flow::Continue)
+    }
+}
+
+/// Prints text of the shell's own; like a result, a failure to print ends the shell.
+fn show(text: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes()).and_then(|()| out.flush()).map_err(|e| Error::Other(format!("writing the result: {e}")))
+}
+
+/// Ctrl-C while a statement runs interrupts that statement. Otherwise it is
+/// ignored: at a terminal prompt the line editor reads Ctrl-C as a key.
+struct Interrupts {
+    /// The statement running now, numbered from 1; 0 when none runs. The
+    /// handler interrupts only while the number it saw is still current, so
+    /// an interrupt never reaches the statement after.
+    running: Arc<Mutex<u64>>,
+    /// The number of the last statement Ctrl-C interrupted.
+    interrupted: Arc<AtomicU64>,
+    last: u64,
+}
+
+impl Interrupts {
+    fn install(conn: &Connection) -> Interrupts {
+        let running = Arc::new(Mutex::new(0u64));
+        let interrupted = Arc::new(AtomicU64::new(0));
+        let handle = conn.interrupt_handle();
+        let (r, i) = (running.clone(), interrupted.clone());
+        if let Err(e) = ctrlc::set_handler(move || interrupt(&handle, &r, &i)) {
+            log::warn!("Ctrl-C cannot be caught ({e}): it ends duckalog");
+        }
+        Interrupts { running, interrupted, last: 0 }
+    }
+
+    /// Runs `work` as the current statement; says whether Ctrl-C interrupted it.
+    fn around<T>(&mut self, work: impl FnOnce() -> T) -> (T, bool) {
+        self.last += 1;
+        *lock(&self.running) = self.last;
+        let out = work();
+        *lock(&self.running) = 0;
+        (out, self.interrupted.load(Ordering::Acquire) == self.last)
+    }
+}
+
+fn interrupt(handle: &InterruptHandle, running: &Mutex<u64>, interrupted: &AtomicU64) {
+    let id = *lock(running);
+    if id == 0 {
+        return;
+    }
+    interrupted.store(id, Ordering::Release);
+    // An interrupt that lands before DuckDB starts executing is lost: repeat
+    // it until the statement returns.
+    loop {
+        {
+            let now = lock(running);
+            if *now != id {
+                return;
+            }
+            handle.interrupt();
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn lock(m: &Mutex<u64>) -> std::sync::MutexGuard<'_, u64> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}

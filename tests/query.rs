@@ -1,0 +1,86 @@
+//! `query`: one statement on the catalog opened read-only, its session
+//! restored, nothing changed.
+
+mod common;
+use common::Project;
+
+const CONFIG: &str = r#"
+version = 1
+
+[duckdb]
+database = "cat.duckdb"
+settings = { threads = 3 }
+
+[[duckdb.secrets]]
+type = "s3"
+key_id = "MKquerykey1"
+secret = "MKquerysecret2"
+
+[[attachments.duckdb]]
+alias = "shop"
+path = "data/shop.duckdb"
+
+[[views]]
+name = "items"
+source = "duckdb"
+database = "shop"
+table = "items"
+"#;
+
+fn project() -> Project {
+    let p = Project::new();
+    std::fs::create_dir_all(p.path("data")).unwrap();
+    p.duckdb(Some("data/shop.duckdb"))
+        .execute_batch("CREATE TABLE items AS SELECT * FROM (VALUES (10, 'pen'), (11, 'ink')) t(id, name)")
+        .unwrap();
+    p.write("duckalog.toml", CONFIG);
+    p
+}
+
+#[test]
+fn a_missing_catalog_is_its_own_error_and_is_not_created() {
+    let p = project();
+    p.run(&["query", "SELECT 1"]).fails(5, &["cat.duckdb", "does not exist yet", "duckalog run"]);
+    assert!(!p.path("cat.duckdb").exists());
+}
+
+#[test]
+fn the_session_is_restored_and_nothing_changes() {
+    let p = project();
+    p.run(&["run"]).ok();
+    let before = std::fs::read(p.path("cat.duckdb")).unwrap();
+    // A view added to the config is not created: query does not reconcile.
+    p.write("duckalog.toml", &format!("{CONFIG}\n[[views]]\nname = \"later\"\nsql = \"SELECT 1 AS x\"\n"));
+    let out = p.run(&[
+        "query",
+        "SELECT (SELECT string_agg(name, '|' ORDER BY name) FROM items) AS items, current_setting('threads') AS threads, \
+         (SELECT count(*) FROM duckdb_secrets()) AS secrets",
+        "--format",
+        "json",
+    ]);
+    out.ok();
+    let rows: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(rows, serde_json::json!([{"items": "ink|pen", "threads": 3, "secrets": 1}]));
+    p.run(&["query", "SELECT * FROM later"]).fails(3, &["later"]);
+    p.run(&["query", "CREATE TABLE t (a INT)", "-c", "duckalog.toml"]).fails(3, &["read-only"]);
+    assert!(std::fs::read(p.path("cat.duckdb")).unwrap() == before, "the database file changed");
+}
+
+#[test]
+fn formats_and_the_config_argument() {
+    let p = project();
+    p.run(&["run"]).ok();
+    std::fs::rename(p.path("duckalog.toml"), p.path("other.toml")).unwrap();
+    let sql = "SELECT id, name FROM items ORDER BY id";
+    let out = p.run(&["query", sql, "other.toml", "--format", "csv"]);
+    out.ok();
+    assert_eq!(out.stdout, "id,name\n10,pen\n11,ink\n");
+    let out = p.run(&["query", "--config", "other.toml", sql]);
+    out.ok();
+    assert!(out.stdout.contains("| 10 | pen  |") && out.stdout.ends_with("(2 rows)\n"), "{}", out.stdout);
+    p.run(&["query", sql]).fails(2, &["duckalog.toml"]);
+    // Secret values never print.
+    let out = p.run(&["query", "SELECT secret_string FROM duckdb_secrets()", "other.toml"]);
+    out.ok();
+    assert!(!out.stdout.contains("MKquerykey1") && out.stdout.contains("***"), "{}", out.stdout);
+}
