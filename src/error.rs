@@ -11,6 +11,9 @@ pub mod exit {
     /// The run succeeded without one or more optional attachments; the views
     /// that read them were skipped.
     pub const PARTIAL: u8 = 4;
+    /// Another process held the database's lock for longer than the run
+    /// would wait.
+    pub const LOCKED: u8 = 5;
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -29,6 +32,12 @@ pub enum Error {
     /// DuckDB, a database file or an attached system failed.
     #[error("{context}: {message}")]
     Database { context: String, message: String },
+    /// The database file stayed locked by another process for the whole wait.
+    #[error(
+        "database {database} is locked by another process and stayed locked for {waited:.0?}; \
+         wait for that process to finish, or wait longer with --lock-timeout SECONDS ({message})"
+    )]
+    Locked { database: String, waited: std::time::Duration, message: String },
     #[error("{0}")]
     Other(String),
 }
@@ -52,6 +61,7 @@ impl Error {
         match self {
             Error::Config { .. } | Error::Usage(_) => exit::CONFIG,
             Error::Database { .. } => exit::DATABASE,
+            Error::Locked { .. } => exit::LOCKED,
             Error::Other(_) => exit::OTHER,
         }
     }
