@@ -88,6 +88,9 @@ pub fn open(database: &Database, opts: &OpenOptions) -> Result<Connection> {
             if path.is_dir() {
                 return Err(fail(&"is a directory, not a database file"));
             }
+            if !is_duckdb_file(path) {
+                return Err(fail(&"is not a DuckDB database file (DuckDB would open a SQLite file in its place); give the path of a DuckDB file, or attach the other database under attachments"));
+            }
             if !path.exists() {
                 if opts.read_only {
                     return Err(fail(&"the file does not exist; build the catalog first with `duckalog run`"));
@@ -101,6 +104,17 @@ pub fn open(database: &Database, opts: &OpenOptions) -> Result<Connection> {
                 Waited::Failed(e) => fail(&e),
             })
         }
+    }
+}
+
+/// Whether `path` is missing, too short to tell, or starts with DuckDB's
+/// header: an 8-byte checksum, then the magic `DUCK`.
+fn is_duckdb_file(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 12];
+    match std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut head)) {
+        Ok(()) => &head[8..] == b"DUCK",
+        Err(_) => true,
     }
 }
 

@@ -268,8 +268,7 @@ pub fn main() -> u8 {
                 println!("{}", early.output);
                 0
             } else {
-                eprintln!("{}", early.output.trim_end());
-                eprintln!("Run {name} --help for how to use it.");
+                eprintln!("error: {}; run {name} --help for how to use it", crate::error::one_line(&early.output));
                 crate::error::exit::CONFIG
             };
         }
