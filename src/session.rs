@@ -140,7 +140,7 @@ fn open_waiting(path: &Path, wait: Duration, open: impl Fn() -> duckdb::Result<C
             return Err(Waited::Locked(message));
         }
         if pause == Duration::from_millis(25) {
-            log::warn!("database {} is locked by another process; waiting up to {wait:.0?} (--lock-timeout)", path.display());
+            log::warn!("database {} is locked by another process; waiting up to {}s (--lock-timeout)", path.display(), wait.as_secs_f64());
         }
         std::thread::sleep(pause.min(left));
         pause = (pause * 2).min(Duration::from_millis(500));

@@ -310,6 +310,9 @@ pub fn cases() -> Vec<Case> {
             2,
             &["views[0].sql_fil (line 6, column 1)", "unknown field `sql_fil`"],
         ),
+        // Found by fuzzing: a key with a line break made the error span two lines.
+        case("yaml key with a line break", "c.yaml", "@S@\"bad\\nkey\": 1\n", 2, &["bad\\nkey", "unknown field"]),
+        case("view names with line breaks", "c.toml", format!("{}{}", view("a\\nb", "SELECT 1"), view("a\\nb", "SELECT 2")), 2, &["views[1].name", "a\\nb", "already defined"]),
         case("yaml unknown duckdb key", "c.yaml", "duckdb:\n  databse: x\n", 2, &["duckdb.databse", "unknown field `databse`"]),
         case("json unknown top-level key", "c.json", "{@S@\"veiws\": []}", 2, &["veiws", "unknown field `veiws`"]),
         case(
