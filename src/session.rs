@@ -128,8 +128,9 @@ enum Waited {
 /// refuses an open that conflicts with another process's lock instead of
 /// waiting: the open is retried, with a growing pause, until `wait` passes.
 fn open_waiting(path: &Path, wait: Duration, open: impl Fn() -> duckdb::Result<Connection>) -> std::result::Result<Connection, Waited> {
+    const FIRST_PAUSE: Duration = Duration::from_millis(25);
     let deadline = Instant::now() + wait;
-    let mut pause = Duration::from_millis(25);
+    let mut pause = FIRST_PAUSE;
     loop {
         let message = match open() {
             Err(e) if is_lock_conflict(&e.to_string()) => crate::error::one_line(&e.to_string()),
@@ -139,7 +140,7 @@ fn open_waiting(path: &Path, wait: Duration, open: impl Fn() -> duckdb::Result<C
         if left.is_zero() {
             return Err(Waited::Locked(message));
         }
-        if pause == Duration::from_millis(25) {
+        if pause == FIRST_PAUSE {
             log::warn!("database {} is locked by another process; waiting up to {}s (--lock-timeout)", path.display(), wait.as_secs_f64());
         }
         std::thread::sleep(pause.min(left));
