@@ -12,7 +12,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// A secret key id and an environment value that must never be printed.
 pub const MARKER_KEY: &str = "MKcorpusKeyId30";
@@ -132,7 +132,6 @@ impl Case {
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
-        let start = Instant::now();
         let child = cmd.spawn().unwrap();
         let pid = child.id();
         let (tx, rx) = std::sync::mpsc::channel();
@@ -153,7 +152,6 @@ impl Case {
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
             unchanged: before == after,
             secret_in_config,
-            elapsed: start.elapsed(),
             project: p,
         }
     }
@@ -216,7 +214,6 @@ pub struct Ran {
     /// Every file of the project folder is as it was before the run.
     pub unchanged: bool,
     pub secret_in_config: bool,
-    pub elapsed: Duration,
     pub project: Project,
 }
 
