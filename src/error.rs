@@ -11,8 +11,11 @@ pub mod exit {
     /// The run succeeded without one or more optional attachments; the views
     /// that read them were skipped.
     pub const PARTIAL: u8 = 4;
+    /// Another process held the database's lock for longer than the run
+    /// would wait.
+    pub const LOCKED: u8 = 5;
     /// The catalog's database file does not exist yet: nothing to read.
-    pub const NO_CATALOG: u8 = 5;
+    pub const NO_CATALOG: u8 = 6;
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -31,6 +34,13 @@ pub enum Error {
     /// DuckDB, a database file or an attached system failed.
     #[error("{context}: {message}")]
     Database { context: String, message: String },
+    /// The database file stayed locked by another process for the whole wait.
+    #[error(
+        "database {database} is locked by another process and stayed locked for {secs}s; \
+         wait for that process to finish, or wait longer with --lock-timeout SECONDS ({message})",
+        secs = .waited.as_secs_f64()
+    )]
+    Locked { database: String, waited: std::time::Duration, message: String },
     /// A command that only reads found no database file.
     #[error("{}: the catalog does not exist yet; build it first with `duckalog run`", .0.display())]
     NoCatalog(std::path::PathBuf),
@@ -43,24 +53,35 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl Error {
     pub fn config(file: &Path, key_path: &str, message: impl Into<String>) -> Self {
         Error::Config {
-            file: file.display().to_string(),
-            place: if key_path.is_empty() { String::new() } else { format!("{key_path}: ") },
-            message: message.into(),
+            file: printable(&file.display().to_string()),
+            place: if key_path.is_empty() { String::new() } else { format!("{}: ", printable(key_path)) },
+            message: printable(&message.into()),
         }
     }
 
     pub fn database(context: impl Into<String>, err: impl std::fmt::Display) -> Self {
-        Error::Database { context: context.into(), message: one_line(&err.to_string()) }
+        Error::Database { context: printable(&context.into()), message: one_line(&err.to_string()) }
     }
 
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Config { .. } | Error::Usage(_) => exit::CONFIG,
             Error::Database { .. } => exit::DATABASE,
+            Error::Locked { .. } => exit::LOCKED,
             Error::NoCatalog(_) => exit::NO_CATALOG,
             Error::Other(_) => exit::OTHER,
         }
     }
+}
+
+/// Keys, names and paths come from config files and may hold line breaks
+/// or other control characters: they are shown escaped (`\n`), so that an
+/// error stays on one line.
+fn printable(text: &str) -> String {
+    if !text.chars().any(char::is_control) {
+        return text.to_string();
+    }
+    text.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect()
 }
 
 /// DuckDB messages span several lines (a hint, the statement, a caret); errors
@@ -78,5 +99,12 @@ mod tests {
         let e = Error::database("view \"v\"", "Catalog Error: Table x does not exist!\n\nLINE 1: SELECT *\n   ^");
         assert_eq!(e.to_string(), "view \"v\": Catalog Error: Table x does not exist! LINE 1: SELECT * ^");
         assert_eq!(e.exit_code(), exit::DATABASE);
+    }
+
+    #[test]
+    fn names_with_line_breaks_stay_on_one_line() {
+        let e = Error::config(Path::new("c.yaml"), "views[0].a\nb", "view \"a\nb\" is\tdefined twice");
+        assert_eq!(e.to_string(), r#"c.yaml: views[0].a\nb: view "a\nb" is\tdefined twice"#);
+        assert_eq!(Error::database("view \"x\ny\"", "e").to_string(), r#"view "x\ny": e"#);
     }
 }

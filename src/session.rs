@@ -11,7 +11,7 @@ use crate::sql::{self, Stmt};
 use crate::stored_secrets;
 use duckdb::{AccessMode, Connection};
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// How to open the database.
 #[derive(Debug, Clone, Default)]
@@ -24,10 +24,16 @@ pub struct OpenOptions {
     pub force_rebuild: bool,
     /// How many attachments to restore at once.
     pub jobs: usize,
+    /// How long to wait for another process's lock on the database file.
+    pub lock_timeout: Duration,
 }
 
 /// Attachments restored at once unless told otherwise.
 pub const DEFAULT_JOBS: usize = 8;
+
+/// How long a run waits for another process's lock on the database unless
+/// told otherwise: long enough for another run of a usual catalog to finish.
+pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(30);
 
 impl OpenOptions {
     /// The options a config asks for, with the command line's overrides:
@@ -39,6 +45,7 @@ impl OpenOptions {
             secret_dir: config.secret_directory.clone(),
             force_rebuild: false,
             jobs: DEFAULT_JOBS,
+            lock_timeout: DEFAULT_LOCK_TIMEOUT,
         }
     }
 
@@ -56,27 +63,33 @@ pub fn open(database: &Database, opts: &OpenOptions) -> Result<Connection> {
         Database::File(p) => format!("opening database {}", p.display()),
     };
     let fail = |e: &dyn std::fmt::Display| Error::database(&what, e);
-    let mut cfg = duckdb::Config::default()
-        .enable_autoload_extension(false)
-        .and_then(|c| c.with("autoinstall_known_extensions", "false"))
-        .map_err(|e| fail(&e))?;
-    if let Some(dir) = &opts.extension_dir {
-        cfg = cfg.with("extension_directory", dir.display().to_string()).map_err(|e| fail(&e))?;
-    }
-    if let Some(dir) = &opts.secret_dir {
-        cfg = cfg.with("secret_directory", dir.display().to_string()).map_err(|e| fail(&e))?;
-    }
-    if opts.read_only {
-        cfg = cfg.access_mode(AccessMode::ReadOnly).map_err(|e| fail(&e))?;
-    }
-    let conn = match database {
-        Database::Memory if opts.read_only => {
-            return Err(fail(&"an in-memory database cannot be opened read-only; set duckdb.database or --db"))
+    // A Config is consumed by each attempt to open.
+    let config = || -> duckdb::Result<duckdb::Config> {
+        let mut cfg = duckdb::Config::default()
+            .enable_autoload_extension(false)
+            .and_then(|c| c.with("autoinstall_known_extensions", "false"))?;
+        if let Some(dir) = &opts.extension_dir {
+            cfg = cfg.with("extension_directory", dir.display().to_string())?;
         }
-        Database::Memory => Connection::open_in_memory_with_flags(cfg),
+        if let Some(dir) = &opts.secret_dir {
+            cfg = cfg.with("secret_directory", dir.display().to_string())?;
+        }
+        if opts.read_only {
+            cfg = cfg.access_mode(AccessMode::ReadOnly)?;
+        }
+        Ok(cfg)
+    };
+    match database {
+        Database::Memory if opts.read_only => {
+            Err(fail(&"an in-memory database cannot be opened read-only; set duckdb.database or --db"))
+        }
+        Database::Memory => Connection::open_in_memory_with_flags(config().map_err(|e| fail(&e))?).map_err(|e| fail(&e)),
         Database::File(path) => {
             if path.is_dir() {
                 return Err(fail(&"is a directory, not a database file"));
+            }
+            if !is_duckdb_file(path) {
+                return Err(fail(&"is not a DuckDB database file (DuckDB would open a SQLite file in its place); give the path of a DuckDB file, or attach the other database under attachments"));
             }
             if !path.exists() {
                 if opts.read_only {
@@ -86,10 +99,57 @@ pub fn open(database: &Database, opts: &OpenOptions) -> Result<Connection> {
                     std::fs::create_dir_all(parent).map_err(|e| fail(&format!("cannot create {}: {e}", parent.display())))?;
                 }
             }
-            Connection::open_with_flags(path, cfg)
+            open_waiting(path, opts.lock_timeout, || Connection::open_with_flags(path, config()?)).map_err(|e| match e {
+                Waited::Locked(message) => Error::Locked { database: path.display().to_string(), waited: opts.lock_timeout, message },
+                Waited::Failed(e) => fail(&e),
+            })
         }
-    };
-    conn.map_err(|e| fail(&e))
+    }
+}
+
+/// Whether `path` is missing, too short to tell, or starts with DuckDB's
+/// header: an 8-byte checksum, then the magic `DUCK`.
+fn is_duckdb_file(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 12];
+    match std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut head)) {
+        Ok(()) => &head[8..] == b"DUCK",
+        Err(_) => true,
+    }
+}
+
+enum Waited {
+    /// Another process still held the lock when the wait ended.
+    Locked(String),
+    Failed(duckdb::Error),
+}
+
+/// DuckDB lets one process write a database file, or many read it, and
+/// refuses an open that conflicts with another process's lock instead of
+/// waiting: the open is retried, with a growing pause, until `wait` passes.
+fn open_waiting(path: &Path, wait: Duration, open: impl Fn() -> duckdb::Result<Connection>) -> std::result::Result<Connection, Waited> {
+    const FIRST_PAUSE: Duration = Duration::from_millis(25);
+    let deadline = Instant::now() + wait;
+    let mut pause = FIRST_PAUSE;
+    loop {
+        let message = match open() {
+            Err(e) if is_lock_conflict(&e.to_string()) => crate::error::one_line(&e.to_string()),
+            other => return other.map_err(Waited::Failed),
+        };
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(Waited::Locked(message));
+        }
+        if pause == FIRST_PAUSE {
+            log::warn!("database {} is locked by another process; waiting up to {}s (--lock-timeout)", path.display(), wait.as_secs_f64());
+        }
+        std::thread::sleep(pause.min(left));
+        pause = (pause * 2).min(Duration::from_millis(500));
+    }
+}
+
+fn is_lock_conflict(message: &str) -> bool {
+    message.contains("Could not set lock on file")
 }
 
 /// One step of restoring a session.

@@ -40,7 +40,7 @@ fn project() -> Project {
 #[test]
 fn a_missing_catalog_is_its_own_error_and_is_not_created() {
     let p = project();
-    p.run(&["query", "SELECT 1"]).fails(5, &["cat.duckdb", "does not exist yet", "duckalog run"]);
+    p.run(&["query", "SELECT 1"]).fails(6, &["cat.duckdb", "does not exist yet", "duckalog run"]);
     assert!(!p.path("cat.duckdb").exists());
 }
 

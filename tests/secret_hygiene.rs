@@ -123,3 +123,38 @@ fn failing_runs_print_no_secret_value() {
     p.write("duckalog.toml", &config("\n[[views]]\nname = \"remote\"\nsource = \"parquet\"\nuri = \"s3://nowhere/x.parquet\"\n"));
     assert_clean(&p, &["run", "-vvv"]).fails(3, &["view \"main\".\"remote\""]);
 }
+
+/// Every failing case of the corpus of bad inputs, run again with an S3
+/// secret in its config (a literal key id, and a secret from the
+/// environment) and at -vv: the values appear nowhere.
+#[test]
+fn corpus_failures_print_no_secret_value() {
+    use common::corpus::{cases, run_all, MARKER_ENV, MARKER_KEY};
+    let cases: Vec<_> = cases().into_iter().filter(|c| c.code != 0).collect();
+    use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+    let (in_config, created) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    let failures = run_all(&cases, |c| {
+        let r = c.run(true);
+        if r.secret_in_config {
+            in_config.fetch_add(1, Relaxed);
+        }
+        let all = format!("{}{}", r.stdout, r.stderr);
+        if all.contains("restored temporary secret \"corpus_marker\"") {
+            created.fetch_add(1, Relaxed);
+        }
+        if r.code == 0 || r.code == 101 || all.contains("panicked at") {
+            return Err(format!("exit {}: {}", r.code, r.stderr));
+        }
+        match [MARKER_KEY, MARKER_ENV].iter().find(|m| all.contains(*m)) {
+            Some(m) => Err(format!("printed {m}:\n{all}")),
+            None => Ok(()),
+        }
+    });
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // Most cases carry the secret in the config itself, not only in the environment.
+    let n = in_config.into_inner();
+    assert!(n * 10 >= cases.len() * 8, "only {n} of {} cases had the secret in their config", cases.len());
+    // And in the cases that fail on the database, DuckDB was handed the values.
+    let created = created.into_inner();
+    assert!(created >= 5, "only {created} cases got as far as creating the secret");
+}

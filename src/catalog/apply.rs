@@ -76,11 +76,12 @@ pub fn apply(conn: &Connection, plan: &Plan, file: &Path, actual: &state::Actual
                 }
             }
         }
-        for c in plan.changes.iter().filter(|c| c.action == Action::Drop) {
-            let what = format!("dropping view {}", sql::qualified(&[&c.schema, &c.name]));
-            exec(conn, &sql::drop_view(&c.schema, &c.name), &what)?;
-            state::forget(conn, &c.schema, &c.name).map_err(|e| Error::database(&what, e))?;
+        let dropped: Vec<(&str, &str)> =
+            plan.changes.iter().filter(|c| c.action == Action::Drop).map(|c| (c.schema.as_str(), c.name.as_str())).collect();
+        for (schema, name) in &dropped {
+            exec(conn, &sql::drop_view(schema, name), &format!("dropping view {}", sql::qualified(&[schema, name])))?;
         }
+        state::forget(conn, &dropped).map_err(|e| Error::database("forgetting the dropped views", e))?;
         for schema in schemas(ordered.iter().map(|(v, _)| *v)) {
             exec(conn, &sql::create_schema(schema), &format!("schema {}", sql::ident(schema)))?;
         }

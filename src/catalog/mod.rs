@@ -22,11 +22,14 @@ pub struct Session<'c> {
     opts: OpenOptions,
     conn: Option<Connection>,
     restored: session::Restored,
+    /// This session created the database file: a failed run removes it
+    /// again rather than leave an empty catalog behind.
+    created: bool,
 }
 
 impl<'c> Session<'c> {
     pub fn new(config: &'c Config, database: Database, opts: OpenOptions) -> Self {
-        Session { config, database, opts, conn: None, restored: session::Restored::default() }
+        Session { config, database, opts, conn: None, restored: session::Restored::default(), created: false }
     }
 
     /// The restored connection, opening and restoring on the first call.
@@ -36,8 +39,16 @@ impl<'c> Session<'c> {
             if !self.opts.read_only {
                 update_children(self.config, &self.opts)?;
             }
+            let existed = matches!(&self.database, Database::File(p) if p.exists());
             let conn = session::open(&self.database, &self.opts)?;
-            self.restored = session::restore(&conn, self.config, &self.opts)?;
+            self.created = matches!(self.database, Database::File(_)) && !existed && holds_nothing(&conn)?;
+            match session::restore(&conn, self.config, &self.opts) {
+                Ok(restored) => self.restored = restored,
+                Err(e) => {
+                    self.discard(conn);
+                    return Err(e);
+                }
+            }
             self.conn = Some(conn);
         }
         Ok(self.conn.as_ref().expect("opened above"))
@@ -46,6 +57,32 @@ impl<'c> Session<'c> {
     /// Brings the views up to date and returns what changed. A read-only
     /// session changes nothing and fails if any view is missing or outdated.
     pub fn reconcile(&mut self, opts: Options) -> Result<Counts> {
+        let result = self.try_reconcile(opts);
+        if result.is_err() {
+            if let Some(conn) = self.conn.take() {
+                self.discard(conn);
+            }
+        }
+        result
+    }
+
+    /// Closes `conn`, removing the database file first if this session
+    /// created it: while the connection holds the file's lock, no other
+    /// process can have opened it.
+    fn discard(&self, conn: Connection) {
+        let Database::File(path) = &self.database else { return };
+        if !self.created {
+            return;
+        }
+        let wal = path.with_file_name(format!("{}.wal", path.file_name().unwrap_or_default().to_string_lossy()));
+        let _ = std::fs::remove_file(path);
+        drop(conn);
+        if !path.exists() {
+            let _ = std::fs::remove_file(wal);
+        }
+    }
+
+    fn try_reconcile(&mut self, opts: Options) -> Result<Counts> {
         let read_only = self.opts.read_only;
         let config = self.config;
         self.connection()?;
@@ -122,6 +159,17 @@ pub fn read_state(database: &Database, opts: &OpenOptions) -> Result<state::Actu
         actual.catalog.clear();
     }
     Ok(actual)
+}
+
+/// Whether the opened database holds no table or view of its own.
+fn holds_nothing(conn: &Connection) -> Result<bool> {
+    conn.query_row(
+        "SELECT (SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database()) \
+         + (SELECT count(*) FROM duckdb_views() WHERE NOT internal AND database_name = current_database()) = 0",
+        [],
+        |r| r.get(0),
+    )
+    .map_err(|e| Error::database("reading the catalog", e))
 }
 
 fn preview(names: &[String]) -> String {

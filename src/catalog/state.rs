@@ -98,19 +98,29 @@ pub fn create_table() -> Vec<Stmt> {
     ]
 }
 
-pub fn forget(conn: &Connection, schema: &str, name: &str) -> duckdb::Result<()> {
-    let q = format!(
-        "DELETE FROM {} WHERE lower(schema_name) = lower(?) AND lower(view_name) = lower(?)",
-        sql::qualified(&[STATE_SCHEMA, STATE_TABLE])
-    );
-    conn.execute(&q, [schema, name]).map(|_| ())
+/// Deletes the records of the views `keys` names, in a few statements
+/// however many there are: a statement per view scans the table each time.
+pub fn forget(conn: &Connection, keys: &[(&str, &str)]) -> duckdb::Result<()> {
+    for chunk in keys.chunks(1000) {
+        let rows: Vec<String> =
+            chunk.iter().map(|(s, n)| format!("({}, {})", sql::literal(&s.to_lowercase()), sql::literal(&n.to_lowercase()))).collect();
+        conn.execute_batch(&format!(
+            "DELETE FROM {} USING (VALUES {}) k(s, n) WHERE lower(schema_name) = k.s AND lower(view_name) = k.n",
+            sql::qualified(&[STATE_SCHEMA, STATE_TABLE]),
+            rows.join(", ")
+        ))?;
+    }
+    Ok(())
 }
 
 /// Records the fingerprints of `views`, replacing the records in `managed`.
 pub fn remember(conn: &Connection, views: &[(&ViewDef, &str)], managed: &HashMap<Key, Managed>) -> duckdb::Result<()> {
-    for (v, _) in views.iter().filter(|(v, _)| managed.contains_key(&key(&v.schema, &v.name))) {
-        forget(conn, &v.schema, &v.name)?;
-    }
+    let replaced: Vec<(&str, &str)> = views
+        .iter()
+        .filter(|(v, _)| managed.contains_key(&key(&v.schema, &v.name)))
+        .map(|(v, _)| (v.schema.as_str(), v.name.as_str()))
+        .collect();
+    forget(conn, &replaced)?;
     let now: String = conn.query_row("SELECT current_timestamp::TIMESTAMP::VARCHAR", [], |r| r.get(0))?;
     let mut appender = conn.appender_to_db(STATE_TABLE, STATE_SCHEMA)?;
     for (v, fp) in views {

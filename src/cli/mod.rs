@@ -65,6 +65,9 @@ macro_rules! command {
             /// seconds each attachment may take, instead of its configured timeout
             #[argh(option)]
             attach_timeout: Option<f64>,
+            /// seconds to wait while another process holds the database's lock (default 30; 0 fails at once)
+            #[argh(option)]
+            lock_timeout: Option<f64>,
             /// more log output (-v info, -vv debug, -vvv trace)
             #[argh(switch, short = 'v')]
             verbose: u8,
@@ -89,6 +92,7 @@ macro_rules! command {
                     extension_dir: self.extension_dir.as_ref(),
                     plugin_dir: &self.plugin_dir,
                     attach_timeout: self.attach_timeout,
+                    lock_timeout: self.lock_timeout,
                     verbose: self.verbose,
                     quiet: self.quiet,
                     no_dotenv: self.no_dotenv,
@@ -105,6 +109,7 @@ struct CommonArgs<'a> {
     extension_dir: Option<&'a PathBuf>,
     plugin_dir: &'a [PathBuf],
     attach_timeout: Option<f64>,
+    lock_timeout: Option<f64>,
     verbose: u8,
     quiet: bool,
     no_dotenv: bool,
@@ -364,8 +369,7 @@ pub fn main() -> u8 {
                 println!("{}", early.output);
                 0
             } else {
-                eprintln!("{}", early.output.trim_end());
-                eprintln!("Run {name} --help for how to use it.");
+                eprintln!("error: {}; run {name} --help for how to use it", crate::error::one_line(&early.output));
                 crate::error::exit::CONFIG
             };
         }
@@ -431,7 +435,12 @@ fn prepare(cmd: &dyn Common) -> Result<(Config, Database, CommonArgsOwned)> {
         Some(p) => Database::File(std::path::absolute(p).unwrap_or_else(|_| p.clone())),
         None => config.database.clone(),
     };
-    let owned = CommonArgsOwned { extension_dir: c.extension_dir.cloned(), verbose: c.verbose, quiet: c.quiet };
+    let lock_timeout = match c.lock_timeout {
+        Some(s) if s == 0.0 => std::time::Duration::ZERO,
+        Some(s) => seconds(s)?,
+        None => crate::session::DEFAULT_LOCK_TIMEOUT,
+    };
+    let owned = CommonArgsOwned { extension_dir: c.extension_dir.cloned(), lock_timeout, verbose: c.verbose, quiet: c.quiet };
     Ok((config, database, owned))
 }
 
@@ -450,13 +459,20 @@ fn config_path(c: &CommonArgs) -> Result<PathBuf> {
 
 struct CommonArgsOwned {
     extension_dir: Option<PathBuf>,
+    lock_timeout: std::time::Duration,
     verbose: u8,
     quiet: bool,
 }
 
+impl CommonArgsOwned {
+    fn open_options(&self, config: &Config, read_only: bool) -> OpenOptions {
+        OpenOptions { lock_timeout: self.lock_timeout, ..OpenOptions::for_config(config, read_only, self.extension_dir.clone()) }
+    }
+}
+
 fn run(c: &RunCmd) -> Result<u8> {
     let (config, database, common) = prepare(c)?;
-    let mut opts = OpenOptions::for_config(&config, c.read_only, common.extension_dir);
+    let mut opts = common.open_options(&config, c.read_only);
     opts.force_rebuild = c.force_rebuild;
     opts.jobs = c.jobs.unwrap_or(crate::session::DEFAULT_JOBS).max(1);
     let plan_opts = Options { force_rebuild: c.force_rebuild, prune: c.prune };
@@ -544,7 +560,7 @@ fn seconds(s: f64) -> Result<std::time::Duration> {
 
 fn build(c: &BuildCmd) -> Result<u8> {
     let (config, database, common) = prepare(c)?;
-    let mut opts = OpenOptions::for_config(&config, false, common.extension_dir);
+    let mut opts = common.open_options(&config, false);
     opts.force_rebuild = true;
     let counts = Session::new(&config, database, opts).reconcile(Options { force_rebuild: true, prune: c.prune })?;
     if !common.quiet {
@@ -555,7 +571,7 @@ fn build(c: &BuildCmd) -> Result<u8> {
 
 fn plan_cmd(c: &PlanCmd) -> Result<u8> {
     let (config, database, common) = prepare(c)?;
-    let opts = OpenOptions::for_config(&config, true, common.extension_dir);
+    let opts = common.open_options(&config, true);
     let actual = catalog::read_state(&database, &opts)?;
     let plan = plan::diff(&config.views, &config.secrets, &actual, Options { force_rebuild: c.force_rebuild, prune: c.prune });
     let mut out = std::io::stdout().lock();

@@ -443,6 +443,9 @@ fn views(entries: Vec<Sourced<model::View>>, attachments: &[Attachment]) -> Resu
                 }
             }
         };
+        if body.contains('\0') {
+            return Err(err(&key, "the view's SQL holds a NUL byte, which DuckDB cannot take: remove it".into()));
+        }
         out.push(ViewDef { schema, name, body, description: v.description, tags: v.tags, extensions, key });
     }
     Ok(out)
@@ -459,6 +462,10 @@ fn sql_file(f: SqlFile, template: bool, dir: &Path) -> std::result::Result<Strin
         return Err("the path must not be empty".into());
     }
     let full = resolve_path(dir, &path);
+    // A device or a pipe is read until it ends: /dev/zero never does.
+    if full.metadata().is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        return Err(format!("{} is not a regular file; give the path of a SQL file", full.display()));
+    }
     let text = std::fs::read(&full).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => format!("SQL file {} not found", full.display()),
         _ if full.is_dir() => format!("{} is a directory, not a SQL file", full.display()),

@@ -1,6 +1,8 @@
 //! Helpers for tests that run the real binary on real files.
 #![allow(dead_code)]
 
+pub mod corpus;
+
 use std::path::PathBuf;
 use std::process::Command;
 
