@@ -93,7 +93,7 @@ pub fn open(database: &Database, opts: &OpenOptions) -> Result<Connection> {
             }
             if !path.exists() {
                 if opts.read_only {
-                    return Err(fail(&"the file does not exist; build the catalog first with `duckalog run`"));
+                    return Err(Error::NoCatalog(path.clone()));
                 }
                 if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty() && !p.exists()) {
                     std::fs::create_dir_all(parent).map_err(|e| fail(&format!("cannot create {}: {e}", parent.display())))?;

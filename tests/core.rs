@@ -248,7 +248,7 @@ fn read_only_restores_the_session_and_refuses_changes() {
 
     let missing = Project::new();
     missing.write("duckalog.toml", "[duckdb]\ndatabase = \"nope.duckdb\"\n");
-    missing.run(&["run", "--read-only"]).fails(3, &["nope.duckdb", "does not exist"]);
+    missing.run(&["run", "--read-only"]).fails(6, &["nope.duckdb", "does not exist"]);
     assert!(!missing.path("nope.duckdb").exists());
 }
 

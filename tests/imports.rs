@@ -82,7 +82,7 @@ fn config_show_prints_the_merged_config_without_credentials() {
     let p = Project::new();
     p.write(
         "main.yaml",
-        "version: 1\nduckdb:\n  database: c.duckdb\n  settings: {threads: 2}\nimports: [creds.yaml]\nviews:\n  - name: v\n    sql: SELECT 1\n",
+        "version: 1\nduckdb:\n  database: c.duckdb\n  settings: {threads: 2}\nimports: [creds.yaml]\nviews:\n  - name: v\n    sql: SELECT 1\niceberg_catalogs:\n  - name: ice\n    uri: http://me:${env:DKL_SHOW_SECRET}@127.0.0.1:8181/\n    options: {token: t0k}\n",
     );
     p.write(
         "creds.yaml",
@@ -93,6 +93,8 @@ fn config_show_prints_the_merged_config_without_credentials() {
     let out = p.run_env(&["config", "show", "main.yaml", "--sources"], &env);
     out.ok();
     assert!(!out.stdout.contains(marker) && !out.stderr.contains(marker), "{}", out.stdout);
+    // Credentials too short to be scrubbed are masked by their key.
+    assert!(!out.stdout.contains("t0k") && out.stdout.contains("token = \"***\""), "{}", out.stdout);
     for words in ["region = \"eu-west-1\"", "secret = \"***\"", "password = \"***\"", "threads = 2", "memory_limit = \"1GB\"", "name = \"v\""] {
         assert!(out.stdout.contains(words), "lacks {words}:\n{}", out.stdout);
     }
@@ -108,7 +110,7 @@ fn config_show_prints_the_merged_config_without_credentials() {
     }
     let json = p.run_env(&["config", "show", "main.yaml", "--format", "json", "--sources"], &env);
     let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
-    assert_eq!(v["sources"].as_array().unwrap().len(), 3);
+    assert_eq!(v["sources"].as_array().unwrap().len(), 4);
 }
 
 #[test]

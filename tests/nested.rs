@@ -84,3 +84,21 @@ fn cycles_depth_memory_children_and_clashing_aliases_are_refused() {
     p.write("nokid.yaml", "attachments: {duckalog: [{alias: k, config_path: missing.yaml}]}\n");
     p.run(&["validate", "nokid.yaml"]).fails(2, &["config_path", "missing.yaml not found"]);
 }
+
+#[test]
+fn a_catalog_reached_twice_is_brought_up_to_date_once() {
+    let p = Project::new();
+    three_levels(&p);
+    p.write(
+        "lake/mid2.yaml",
+        "duckdb: {database: mid2.duckdb}\nattachments:\n  duckalog:\n    - alias: base\n      config_path: base/base.toml\nviews:\n  - name: odds\n    sql: SELECT n FROM base.numbers WHERE n % 2 = 1\n",
+    );
+    p.write(
+        "both.yaml",
+        "duckdb: {database: both.duckdb}\nattachments:\n  duckalog:\n    - {alias: mid, config_path: lake/mid.yaml}\n    - {alias: mid2, config_path: lake/mid2.yaml}\nviews:\n  - name: all_n\n    sql: SELECT count(*) AS c FROM (SELECT n FROM mid.evens UNION ALL SELECT n FROM mid2.odds)\n",
+    );
+    let out = p.run(&["run", "both.yaml", "-v", "-q", "SELECT c FROM all_n", "--format", "csv"]);
+    out.ok();
+    assert_eq!(out.stdout, "c\n6\n");
+    assert_eq!(out.stderr.matches("bringing attached catalog base ").count(), 1, "{}", out.stderr);
+}

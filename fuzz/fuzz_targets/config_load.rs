@@ -34,11 +34,17 @@ fuzz_target!(|data: &[u8]| {
     let Some((&pick, text)) = data.split_first() else { return };
     let name = ["fuzz.toml", "fuzz.yaml", "fuzz.json"][usize::from(pick % 3)];
     let path: PathBuf = dir().join(name);
+    // Only this input in the folder: an import of an earlier input would
+    // escape the checks below.
+    for other in ["fuzz.toml", "fuzz.yaml", "fuzz.json"] {
+        let _ = std::fs::remove_file(dir().join(other));
+    }
     std::fs::write(&path, text).expect("writing the scratch config");
     let result = match config::read(&path, &Vars::default()) {
         // Plugin folders load shared libraries: not something to fuzz.
         Ok(file) if !file.plugin_dirs.is_empty() || !reads_only_scratch_files(&file, dir()) => return,
-        Ok(_) => config::load(&path, &LoadOptions::default()).map(drop),
+        // .env files are looked for in parent folders, outside the scratch folder.
+        Ok(_) => config::load(&path, &LoadOptions { no_dotenv: true, ..LoadOptions::default() }).map(drop),
         Err(e) => Err(e),
     };
     if let Err(e) = result {

@@ -25,18 +25,21 @@ pub struct Session<'c> {
     /// This session created the database file: a failed run removes it
     /// again rather than leave an empty catalog behind.
     created: bool,
+    /// The attached catalogs are already current (they were brought up to
+    /// date, deepest first, by the outermost session).
+    children_current: bool,
 }
 
 impl<'c> Session<'c> {
     pub fn new(config: &'c Config, database: Database, opts: OpenOptions) -> Self {
-        Session { config, database, opts, conn: None, restored: session::Restored::default(), created: false }
+        Session { config, database, opts, conn: None, restored: session::Restored::default(), created: false, children_current: false }
     }
 
     /// The restored connection, opening and restoring on the first call.
     /// A session that may write first brings the attached catalogs up to date.
     pub fn connection(&mut self) -> Result<&Connection> {
         if self.conn.is_none() {
-            if !self.opts.read_only {
+            if !self.opts.read_only && !self.children_current {
                 update_children(self.config, &self.opts)?;
             }
             let existed = matches!(&self.database, Database::File(p) if p.exists());
@@ -128,11 +131,22 @@ impl<'c> Session<'c> {
 /// Brings each attached catalog's database up to date (its own children
 /// first), so that the parent attaches current views.
 fn update_children(config: &Config, opts: &OpenOptions) -> Result<()> {
-    for child in &config.children {
+    // Deepest first, and each database once, however many parents reach it.
+    fn order<'a>(config: &'a Config, seen: &mut HashSet<std::path::PathBuf>, out: &mut Vec<&'a crate::config::Child>) {
+        for child in &config.children {
+            order(&child.config, seen, out);
+            if seen.insert(child.database.clone()) {
+                out.push(child);
+            }
+        }
+    }
+    let mut children = Vec::new();
+    order(config, &mut HashSet::new(), &mut children);
+    for child in children {
         let path = child.config.path.display();
         log::info!("bringing attached catalog {} ({path}) up to date", child.alias);
         let child_opts = OpenOptions { read_only: false, secret_dir: child.config.secret_directory.clone(), ..opts.clone() };
-        let mut session = Session::new(&child.config, Database::File(child.database.clone()), child_opts);
+        let mut session = Session { children_current: true, ..Session::new(&child.config, Database::File(child.database.clone()), child_opts) };
         let counts = session.reconcile(Options { force_rebuild: opts.force_rebuild, prune: false }).map_err(|e| match e {
             Error::Database { context, message } => {
                 Error::Database { context: format!("attached catalog {} ({path}): {context}", child.alias), message }

@@ -516,12 +516,7 @@ fn print_query(conn: &duckdb::Connection, sql: &str, timeout: Option<f64>, forma
 
 fn query(c: &QueryCmd) -> Result<u8> {
     let (config, database, common) = prepare(c)?;
-    if let Database::File(path) = &database {
-        if !path.exists() {
-            return Err(Error::NoCatalog(path.clone()));
-        }
-    }
-    let opts = OpenOptions::for_config(&config, true, common.extension_dir);
+    let opts = common.open_options(&config, true);
     let conn = crate::session::open(&database, &opts)?;
     let restored = crate::session::restore(&conn, &config, &opts)?;
     print_query(&conn, &c.sql, c.query_timeout, c.format)?;
@@ -619,7 +614,7 @@ fn plan_cmd(c: &PlanCmd) -> Result<u8> {
 
 fn validate(c: &ValidateCmd) -> Result<u8> {
     let (config, _, common) = prepare(c)?;
-    let opts = OpenOptions::for_config(&config, false, common.extension_dir);
+    let opts = common.open_options(&config, false);
     // The script renders every statement and orders the views, which parses their SQL.
     script::script(&config, &opts, false)?;
     if !common.quiet {
@@ -646,7 +641,7 @@ fn write_atomically(path: &std::path::Path, text: &str) -> std::io::Result<()> {
 
 fn doctor(c: &DoctorCmd) -> Result<u8> {
     let (config, database, common) = prepare(c)?;
-    let opts = OpenOptions::for_config(&config, c.read_only, common.extension_dir);
+    let opts = common.open_options(&config, c.read_only);
     let findings = crate::doctor::run(&config, &database, &opts);
     let rows = findings
         .iter()
@@ -783,7 +778,7 @@ fn convert(c: &ConvertCmd) -> Result<u8> {
 
 fn generate_sql(c: &GenerateSqlCmd) -> Result<u8> {
     let (config, _, common) = prepare(c)?;
-    let opts = OpenOptions::for_config(&config, false, common.extension_dir);
+    let opts = common.open_options(&config, false);
     let text = script::script(&config, &opts, c.show_secrets)?;
     match &c.output {
         Some(path) => write_atomically(path, &text)

@@ -1,6 +1,7 @@
 //! `.env` files: `KEY=value` lines found from the config's folder upwards,
 //! used for `${env:...}` only. The process environment is never changed.
 
+use super::Vars;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -30,7 +31,7 @@ pub fn discover(dir: &Path, patterns: &[String]) -> Vec<PathBuf> {
 /// earlier one. A line that cannot be read is skipped with a warning, as one
 /// stray line in a shared `.env` should not stop a catalog.
 pub fn load(files: &[PathBuf]) -> HashMap<String, String> {
-    let mut values = HashMap::new();
+    let mut values = Vars::default();
     for file in files {
         let text = match std::fs::read(file) {
             Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
@@ -43,14 +44,14 @@ pub fn load(files: &[PathBuf]) -> HashMap<String, String> {
         for (n, line) in text.lines().enumerate() {
             match parse_line(line, &values) {
                 Ok(Some((k, v))) => {
-                    values.insert(k, v);
+                    values.overlay.insert(k, v);
                 }
                 Ok(None) => {}
                 Err(why) => log::warn!("{}: line {}: {why}; the line is skipped", file.display(), n + 1),
             }
         }
     }
-    values
+    values.overlay
 }
 
 /// One line: blank, a `#` comment, or `[export] KEY=value` where the value
@@ -58,7 +59,7 @@ pub fn load(files: &[PathBuf]) -> HashMap<String, String> {
 /// (taken as written) or "double-quoted" (with `\n`-style escapes). Bare and
 /// double-quoted values expand `${NAME}` from the environment, then from the
 /// lines read before.
-fn parse_line(line: &str, known: &HashMap<String, String>) -> Result<Option<(String, String)>, String> {
+fn parse_line(line: &str, known: &Vars) -> Result<Option<(String, String)>, String> {
     let line = line.trim();
     if line.is_empty() || line.starts_with('#') {
         return Ok(None);
@@ -67,7 +68,7 @@ fn parse_line(line: &str, known: &HashMap<String, String>) -> Result<Option<(Str
     let (key, value) = line.split_once('=').ok_or("expected KEY=value")?;
     let key = key.trim();
     let valid = key.chars().next().is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
-        && key.chars().all(|c| c == '_' || c == '.' || c.is_ascii_alphanumeric());
+        && key.chars().all(|c| c == '_' || c.is_ascii_alphanumeric());
     if !valid {
         return Err("the name must be letters, digits and underscores".into());
     }
@@ -118,7 +119,7 @@ fn unescape(s: &str) -> String {
     out
 }
 
-fn expand(s: &str, known: &HashMap<String, String>) -> String {
+fn expand(s: &str, known: &Vars) -> String {
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
     while let Some(start) = rest.find("${") {
@@ -127,7 +128,7 @@ fn expand(s: &str, known: &HashMap<String, String>) -> String {
         match after.find('}') {
             Some(end) if !after[..end].is_empty() && after[..end].chars().all(|c| c == '_' || c.is_ascii_alphanumeric()) => {
                 let name = &after[..end];
-                let value = std::env::var(name).ok().or_else(|| known.get(name).cloned()).unwrap_or_default();
+                let value = known.get(name).unwrap_or_default();
                 out.push_str(&value);
                 rest = &after[end + 1..];
             }
@@ -146,8 +147,8 @@ mod tests {
     use super::*;
 
     fn parse(line: &str) -> Option<(String, String)> {
-        let mut known = HashMap::new();
-        known.insert("BASE".to_string(), "/srv".to_string());
+        let mut known = Vars::default();
+        known.overlay.insert("BASE".to_string(), "/srv".to_string());
         parse_line(line, &known).unwrap()
     }
 
@@ -160,8 +161,8 @@ mod tests {
         assert_eq!(parse("E=${BASE}/data"), Some(("E".into(), "/srv/data".into())));
         assert_eq!(parse("F="), Some(("F".into(), "".into())));
         assert_eq!(parse("  # comment"), None);
-        assert!(parse_line("no equals", &HashMap::new()).is_err());
-        assert!(parse_line("1X=a", &HashMap::new()).is_err());
-        assert!(parse_line("G=\"open", &HashMap::new()).is_err());
+        assert!(parse_line("no equals", &Vars::default()).is_err());
+        assert!(parse_line("1X=a", &Vars::default()).is_err());
+        assert!(parse_line("G=\"open", &Vars::default()).is_err());
     }
 }

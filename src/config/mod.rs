@@ -85,6 +85,7 @@ fn vars(path: &Path, opts: &LoadOptions) -> Result<Vars> {
     }
     #[derive(serde::Deserialize)]
     struct EnvFiles {
+        #[serde(default, deserialize_with = "interp::de::opt_strings")]
         env_files: Option<Vec<String>>,
     }
     // Only the list is wanted here: anything else wrong with the file is

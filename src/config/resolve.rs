@@ -444,7 +444,7 @@ fn views(entries: Vec<Sourced<model::View>>, attachments: &[Attachment]) -> Resu
             }
         };
         if body.contains('\0') {
-            return Err(err(&key, "the view's SQL holds a NUL byte, which DuckDB cannot take: remove it".into()));
+            return Err(err("", "the view's SQL holds a NUL byte, which DuckDB cannot take: remove it".into()));
         }
         out.push(ViewDef { schema, name, body, description: v.description, tags: v.tags, extensions, key });
     }

@@ -59,16 +59,15 @@ pub(super) fn resolve(entries: Vec<Sourced<SecretEntry>>) -> Result<Vec<SecretDe
     let mut seen: HashMap<String, String> = HashMap::new();
     for Sourced { item: e, origin } in entries {
         let err = |k: &str, m: String| origin.error(k, m);
-        let at = |k: &str| k.to_string();
         let kind = secret_kind::find(&e.kind).ok_or_else(|| {
             let known: Vec<&str> = secret_kind::KINDS.iter().map(|k| k.name).collect();
-            err(&at("type"), format!("unknown secret type; use one of {}", known.join(", ")))
+            err("type", format!("unknown secret type; use one of {}", known.join(", ")))
         })?;
         let name = e.name.unwrap_or_else(|| kind.name.to_string()).trim().to_string();
-        check_name(&name).map_err(|m| err(&at("name"), m))?;
+        check_name(&name).map_err(|m| err("name", m))?;
         if let Some(first) = seen.insert(name.to_lowercase(), origin.key.clone()) {
             return Err(err(
-                &at("name"),
+                "name",
                 format!("secret {name:?} is already defined by {first} (names are compared in lower case)"),
             ));
         }
@@ -76,37 +75,37 @@ pub(super) fn resolve(entries: Vec<Sourced<SecretEntry>>) -> Result<Vec<SecretDe
         for (k, v) in e.fields.into_iter().chain(e.options) {
             let lower = k.to_ascii_lowercase();
             if !sql::is_word(&lower) {
-                return Err(err(&at(&k), "secret parameter names are plain words".into()));
+                return Err(err(&k, "secret parameter names are plain words".into()));
             }
             if params.iter().any(|(p, _)| *p == lower) {
-                return Err(err(&at(&k), "given twice".into()));
+                return Err(err(&k, "given twice".into()));
             }
             params.push((lower, v));
         }
-        let provider = compat(kind, e.provider.as_deref(), &mut params).map_err(|(k, m)| err(&at(&k), m))?;
+        let provider = compat(kind, e.provider.as_deref(), &mut params).map_err(|(k, m)| err(&k, m))?;
         let p = kind.provider(&provider).ok_or_else(|| {
             let known: Vec<&str> = kind.providers.iter().map(|p| p.name).collect();
-            err(&at("provider"), format!("{} secrets take provider {}", kind.name, known.join(", ")))
+            err("provider", format!("{} secrets take provider {}", kind.name, known.join(", ")))
         })?;
         for (k, v) in &params {
             if !p.params.contains(&k.as_str()) {
                 return Err(err(
-                    &at(k),
+                    k,
                     format!("not a parameter of {} secrets with provider {}; they take {}", kind.name, p.name, p.params.join(", ")),
                 ));
             }
             let table_ok = TABLE_PARAMS.contains(&k.as_str());
             if matches!(v, Value::List(_)) || (matches!(v, Value::Struct(_)) && !table_ok) {
-                return Err(err(&at(k), "takes a single value".into()));
+                return Err(err(k, "takes a single value".into()));
             }
         }
         let has = |k: &&str| params.iter().any(|(p, _)| p == k);
         if !p.required.is_empty() && !p.required.iter().any(|group| group.iter().all(has)) {
             let groups: Vec<String> = p.required.iter().map(|g| g.join(" + ")).collect();
-            return Err(err(&at(""), format!("{} secrets with provider {} need {}", kind.name, p.name, groups.join(", or "))));
+            return Err(err("", format!("{} secrets with provider {} need {}", kind.name, p.name, groups.join(", or "))));
         }
         if has(&"key_id") != has(&"secret") && p.params.contains(&"key_id") {
-            return Err(err(&at(""), "key_id and secret go together: give both or neither".into()));
+            return Err(err("", "key_id and secret go together: give both or neither".into()));
         }
         let scope = match e.scope {
             None => Vec::new(),

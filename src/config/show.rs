@@ -7,10 +7,14 @@ use crate::error::{Error, Result};
 use crate::secret::MASK;
 use serde_json::{Map, Value};
 
+/// Words in the keys of attachments and catalogs whose values are credentials.
+const CREDENTIAL_WORDS: &[&str] = &["password", "secret", "token", "dsn", "credential", "key"];
+
 /// Keys of a secret that describe it rather than hold a credential.
 const SECRET_KEYS: &[&str] = &["type", "name", "provider", "persistent", "scope"];
 
-/// Renders the merged `file`; with `sources`, also where each definition was made.
+/// Renders the merged `file`; with `sources`, also where each definition was
+/// made. The caller scrubs the text once every credential is known.
 pub fn render(file: &File, format: Format, sources: bool) -> Result<String> {
     let mut value = serde_json::to_value(file).map_err(|e| Error::Other(format!("cannot render the config: {e}")))?;
     if let Some(duckdb) = value.get_mut("duckdb").and_then(Value::as_object_mut) {
@@ -21,9 +25,14 @@ pub fn render(file: &File, format: Format, sources: bool) -> Result<String> {
             mask(secret, &|k| SECRET_KEYS.contains(&k) || super::secrets::SHOWN.contains(&k));
         }
     }
-    for tables in value.get_mut("attachments").and_then(Value::as_object_mut).into_iter().flat_map(|m| m.values_mut()) {
-        for table in tables.as_array_mut().into_iter().flatten() {
-            mask(table, &|k| !["password", "secret", "token", "dsn"].iter().any(|w| k.contains(w)));
+    if let Value::Object(top) = &mut value {
+        let (attachments, catalogs): (Vec<_>, Vec<_>) =
+            top.iter_mut().filter(|(k, _)| *k == "attachments" || *k == "iceberg_catalogs").partition(|(k, _)| *k == "attachments");
+        let by_kind = attachments.into_iter().filter_map(|(_, v)| v.as_object_mut()).flat_map(|m| m.values_mut());
+        for tables in by_kind.chain(catalogs.into_iter().map(|(_, v)| v)) {
+            for table in tables.as_array_mut().into_iter().flatten() {
+                mask(table, &|k| !CREDENTIAL_WORDS.iter().any(|w| k.contains(w)));
+            }
         }
     }
     prune(&mut value);
@@ -52,7 +61,7 @@ pub fn render(file: &File, format: Format, sources: bool) -> Result<String> {
             text
         }
     };
-    Ok(crate::secret::scrub(&text))
+    Ok(text)
 }
 
 /// Settings are kept per file while merging; shown as the one value a file would hold.
@@ -78,10 +87,16 @@ fn mask(table: &mut Value, shown: &dyn Fn(&str) -> bool) {
         let key = k.to_ascii_lowercase();
         if key == "options" {
             mask(v, shown);
-        } else if !shown(&key) && !v.is_null() {
+        } else if (!shown(&key) && !v.is_null()) || v.as_str().is_some_and(holds_credentials) {
             *v = Value::String(MASK.into());
         }
     }
+}
+
+/// A connection string with a password, or a URL with a user and password.
+fn holds_credentials(text: &str) -> bool {
+    let url_auth = text.split("://").nth(1).and_then(|rest| rest.split('/').next()).is_some_and(|auth| auth.contains('@'));
+    url_auth || text.to_ascii_lowercase().contains("password=")
 }
 
 /// Drops empty values, which say nothing a reader needs.

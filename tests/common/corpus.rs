@@ -486,7 +486,7 @@ pub fn cases() -> Vec<Case> {
             .setup(|p| {
                 p.write("plain", "a file, not a folder");
             }),
-        case("read-only database missing", "c.toml", one.clone(), 3, &["cat.duckdb", "does not exist"]).args(&["run", "{config}", "--db", "cat.duckdb", "--read-only"]),
+        case("read-only database missing", "c.toml", one.clone(), 6, &["cat.duckdb", "does not exist"]).args(&["run", "{config}", "--db", "cat.duckdb", "--read-only"]),
         case("view with invalid SQL over a catalog", "c.toml", view("broken", "SELEC 1"), 2, &["views[0]", "invalid SQL"]).setup(existing_catalog),
         case("view over a missing table", "c.toml", format!("{}{}", view("kept", "SELECT 42 AS answer"), view("dangling", "SELECT * FROM nowhere")), 3, &["view \"main\".\"dangling\"", "nowhere"])
             .setup(existing_catalog),
