@@ -2,7 +2,6 @@
 //! that `duckalog run` works right after `duckalog init`.
 
 use crate::error::{Error, Result};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -189,14 +188,7 @@ pub fn write(files: &[(PathBuf, &str)], force: bool) -> Result<()> {
             std::fs::create_dir_all(dir).map_err(fail)?;
         }
         // Without --force, a file that appeared since the check is not replaced.
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .create_new(!force)
-            .truncate(true)
-            .open(path)
-            .map_err(fail)?;
-        file.write_all(text.as_bytes()).map_err(fail)?;
+        crate::atomic_write::write(path, text, force).map_err(fail)?;
     }
     Ok(())
 }

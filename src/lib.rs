@@ -6,6 +6,7 @@
 //! Data flows one way: file -> [`config`] -> [`session`] restore ->
 //! [`catalog`] plan -> apply -> report.
 
+pub mod atomic_write;
 pub mod attach;
 pub mod bundle;
 pub mod catalog;

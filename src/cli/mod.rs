@@ -629,16 +629,6 @@ fn validate(c: &ValidateCmd) -> Result<u8> {
     Ok(0)
 }
 
-/// Writes through a temporary file in the same folder, so that a reader never
-/// sees half a script.
-fn write_atomically(path: &std::path::Path, text: &str) -> std::io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(text.as_bytes())?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
-}
-
 fn doctor(c: &DoctorCmd) -> Result<u8> {
     let (config, database, common) = prepare(c)?;
     let opts = common.open_options(&config, c.read_only);
@@ -751,8 +741,7 @@ fn config_show(cmd: &ConfigShow) -> Result<u8> {
     let text = config::show::render(&file, format, cmd.sources)?;
     // Resolving checks the config and learns every credential, so that the
     // text printed can be cleaned of them.
-    let registry = config::registry(&file, &path, &opts.plugin_dirs)?;
-    config::resolve_file(file, &path, &registry, &opts)?;
+    config::resolve_file(file, &path, &opts)?;
     print!("{}", crate::secret::scrub(&text));
     Ok(0)
 }
@@ -771,7 +760,7 @@ fn convert(c: &ConvertCmd) -> Result<u8> {
     if config::dir_of(&output) != config::dir_of(&c.input) {
         log::warn!("{} is in another folder than {}: relative paths in it now start from there", output.display(), c.input.display());
     }
-    write_atomically(&output, &text).map_err(|e| Error::Other(format!("cannot write {}: {e}", output.display())))?;
+    crate::atomic_write::write(&output, &text, true).map_err(|e| Error::Other(format!("cannot write {}: {e}", output.display())))?;
     eprintln!("wrote {} ({} note(s) on changed meaning, as comments at its top)", output.display(), notes.len());
     Ok(0)
 }
@@ -781,7 +770,7 @@ fn generate_sql(c: &GenerateSqlCmd) -> Result<u8> {
     let opts = common.open_options(&config, false);
     let text = script::script(&config, &opts, c.show_secrets)?;
     match &c.output {
-        Some(path) => write_atomically(path, &text)
+        Some(path) => crate::atomic_write::write(path, &text, true)
             .map_err(|e| Error::Other(format!("cannot write {}: {e}", path.display())))?,
         None => print!("{text}"),
     }

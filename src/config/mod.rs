@@ -54,21 +54,23 @@ pub struct LoadOptions {
 /// the connectors built in and those of the plugin folders the config and
 /// the options name.
 pub fn load(path: &Path, opts: &LoadOptions) -> Result<Config> {
+    resolve_file(merged(path, opts)?, path, opts)
+}
+
+/// Checks a merged config (from [`merged`]) as [`load`] does.
+pub fn resolve_file(file: model::File, path: &Path, opts: &LoadOptions) -> Result<Config> {
     let id = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    load_nested(path, opts, &[id])
+    resolve_in(file, path, opts, &[id])
 }
 
 /// Loads a config that `chain` (outermost first, ending with this one) attaches.
 fn load_nested(path: &Path, opts: &LoadOptions, chain: &[PathBuf]) -> Result<Config> {
-    let file = merged(path, opts)?;
-    let registry = registry(&file, path, &opts.plugin_dirs)?;
-    resolve::resolve(file, path, &registry, opts, chain)
+    resolve_in(merged(path, opts)?, path, opts, chain)
 }
 
-/// Checks a merged config (from [`merged`]) as [`load`] does.
-pub fn resolve_file(file: model::File, path: &Path, registry: &Registry, opts: &LoadOptions) -> Result<Config> {
-    let id = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    resolve::resolve(file, path, registry, opts, &[id])
+fn resolve_in(file: model::File, path: &Path, opts: &LoadOptions, chain: &[PathBuf]) -> Result<Config> {
+    let registry = registry(&file, path, &opts.plugin_dirs)?;
+    resolve::resolve(file, path, &registry, opts, chain)
 }
 
 /// The config at `path` with its imports merged in and its variables
@@ -91,10 +93,9 @@ fn vars(path: &Path, opts: &LoadOptions) -> Result<Vars> {
     // Only the list is wanted here: anything else wrong with the file is
     // reported by the full read that follows.
     let (format, text) = read_text(path)?;
-    let patterns = parse::<EnvFiles>(format, &text, path)
-        .ok()
-        .and_then(|f| f.env_files)
-        .unwrap_or_else(|| vec![".env".to_string()]);
+    // Parsing a large config twice costs; most configs do not name env_files.
+    let given = if text.contains("env_files") { parse::<EnvFiles>(format, &text, path).ok().and_then(|f| f.env_files) } else { None };
+    let patterns = given.unwrap_or_else(|| vec![".env".to_string()]);
     let files = dotenv::discover(&dir_of(path), &patterns);
     Ok(Vars { overlay: dotenv::load(&files) })
 }
