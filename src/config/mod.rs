@@ -228,6 +228,11 @@ pub fn resolve_path(base_dir: &Path, path: &str) -> PathBuf {
     out
 }
 
+/// A URL that carries a user and password before its host (`https://u:p@h/`).
+pub fn url_has_credentials(url: &str) -> bool {
+    url.split("://").nth(1).and_then(|rest| rest.split('/').next()).is_some_and(|auth| auth.contains('@'))
+}
+
 /// A URI with a scheme (`s3://`, `https://`) is never a local path.
 pub fn is_remote(uri: &str) -> bool {
     match uri.find("://") {

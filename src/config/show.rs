@@ -95,8 +95,7 @@ fn mask(table: &mut Value, shown: &dyn Fn(&str) -> bool) {
 
 /// A connection string with a password, or a URL with a user and password.
 fn holds_credentials(text: &str) -> bool {
-    let url_auth = text.split("://").nth(1).and_then(|rest| rest.split('/').next()).is_some_and(|auth| auth.contains('@'));
-    url_auth || text.to_ascii_lowercase().contains("password=")
+    super::url_has_credentials(text) || text.to_ascii_lowercase().contains("password=")
 }
 
 /// Drops empty values, which say nothing a reader needs.

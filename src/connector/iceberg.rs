@@ -188,9 +188,7 @@ impl Connector for Iceberg {
                     key_err("uri", "a rest catalog needs uri, the catalog's base URL (such as http://catalog:8181)")
                 })?;
                 probe = host_port(&uri);
-                // A URL may carry a user and password before its host.
-                let credentials = uri.split("://").nth(1).and_then(|rest| rest.split('/').next()).is_some_and(|auth| auth.contains('@'));
-                let endpoint = if credentials { Value::Secret(Secret::new(uri)) } else { Value::Str(uri) };
+                let endpoint = if crate::config::url_has_credentials(&uri) { Value::Secret(Secret::new(uri)) } else { Value::Str(uri) };
                 options.push(AttachOption::Value("ENDPOINT".into(), endpoint));
                 match given("authorization_type") {
                     Some(Value::Str(a)) => a.clone(),
