@@ -223,7 +223,9 @@ impl Terminal {
     fn open(p: &Project, state_home: &std::path::Path) -> Terminal {
         let bin = env!("CARGO_BIN_EXE_duckalog");
         let mut cmd = std::process::Command::new("script");
-        cmd.args(["-qfec", &format!("'{bin}' run -i"), "/dev/null"])
+        // `exec`: a shell left between `script` and duckalog gets Ctrl-C's
+        // SIGINT too, and dash then ends with status 130 whatever duckalog did.
+        cmd.args(["-qfec", &format!("exec '{bin}' run -i"), "/dev/null"])
             .current_dir(p.dir.path())
             .env_remove("RUST_LOG")
             .env("DUCKALOG_EXTENSION_DIR", common::ext_dir())
@@ -258,10 +260,15 @@ impl Terminal {
         self.expect(PROMPT);
     }
 
-    /// Types `keys` that end the shell, and says whether it ended well.
-    fn leave(mut self, keys: &str) -> bool {
+    /// Types `keys` that end the shell, and checks that it ended well.
+    fn leave(mut self, keys: &str) {
         self.typed(keys);
-        self.child.0.wait().unwrap().success()
+        let status = self.child.0.wait().unwrap();
+        let mut rest = self.seen;
+        while let Ok(piece) = self.screen.recv_timeout(Duration::from_secs(5)) {
+            rest.push_str(&piece);
+        }
+        assert!(status.success(), "the shell ended with {status}; the terminal shows:\n{rest}");
     }
 
     /// Waits until the screen shows `what` after everything awaited so far.
@@ -310,7 +317,7 @@ fn at_a_terminal_the_shell_prompts_edits_keeps_history_and_survives_ctrl_c() {
     });
     t.expect(PROMPT);
     t.ask("SELECT 'still' || ' here' AS s;", "still here");
-    assert!(t.leave(".quit\r"));
+    t.leave(".quit\r");
     let history = std::fs::read_to_string(state.path().join("duckalog/history")).unwrap();
     assert!(history.contains("SELECT 40 + 2") && history.contains(".quit"), "{history}");
     assert!(!history.contains("dropped"), "{history}");
@@ -323,7 +330,7 @@ fn the_history_masks_secret_values() {
     let state = tempfile::tempdir().unwrap();
     let mut t = Terminal::open(&p, state.path());
     t.ask("SELECT 'MKhistsecret2' AS s;", "| ***");
-    assert!(t.leave(".exit\r"));
+    t.leave(".exit\r");
     let history = std::fs::read_to_string(state.path().join("duckalog/history")).unwrap();
     assert!(history.contains("SELECT '***' AS s;") && !history.contains("MKhist"), "{history}");
 }
@@ -336,5 +343,5 @@ fn a_history_file_that_cannot_be_written_costs_nothing() {
     std::fs::write(state.path().join("duckalog"), "not a folder").unwrap();
     let mut t = Terminal::open(&p, state.path());
     t.ask("SELECT 6 * 7 AS answer;", "42");
-    assert!(t.leave("\x04"));
+    t.leave("\x04");
 }
