@@ -227,7 +227,7 @@ fn a_failing_view_leaves_the_catalog_exactly_as_before() {
         ),
     );
     let out = p.run(&["run"]);
-    out.fails(3, &["view \"main\".\"broken\" (views[6])", "no_such_table"]);
+    out.fails(3, &["view \"main\".\"broken\" (duckalog.toml: views[6])", "no_such_table"]);
     assert_eq!(p.views("cat.duckdb"), views);
     assert_eq!(p.state("cat.duckdb"), state);
 }

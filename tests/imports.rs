@@ -75,6 +75,13 @@ fn errors_in_an_imported_file_name_that_file() {
     p.run(&["validate", "main.yaml"]).fails(2, &["sub/bad.yaml: views[0].uri", "needs a uri"]);
     p.write("sub/bad.yaml", "views:\n  - name: v\n    sql: [1\n");
     p.run(&["validate", "main.yaml"]).fails(2, &["bad.yaml", "line 3"]);
+    // Errors DuckDB finds in an imported view's SQL name that file too.
+    p.write("sub/bad.yaml", "views:\n  - name: ok\n    sql: SELECT 1\n  - name: v\n    sql: SELEC 1\n");
+    p.run(&["run", "main.yaml"]).fails(2, &["sub/bad.yaml: views[1]: view", "syntax error"]);
+    p.write("sub/bad.yaml", "views:\n  - name: v\n    sql: SELECT * FROM w\n");
+    p.write("sub/other.yaml", "views:\n  - name: w\n    sql: SELECT * FROM v\n");
+    p.write("main.yaml", "imports: [sub/bad.yaml, sub/other.yaml]\n");
+    p.run(&["run", "main.yaml"]).fails(2, &["sub/bad.yaml: views[0]", "in a cycle"]);
 }
 
 #[test]

@@ -80,7 +80,17 @@ fn cycles_depth_memory_children_and_clashing_aliases_are_refused() {
 
     p.write("kid.yaml", "duckdb: {database: kid.duckdb}\nattachments: {sqlite: [{alias: shared, path: one.sqlite}]}\n");
     p.write("clash.yaml", "attachments:\n  sqlite: [{alias: shared, path: two.sqlite}]\n  duckalog: [{alias: kid, config_path: kid.yaml}]\n");
-    p.run(&["validate", "clash.yaml"]).fails(2, &["alias \"shared\" is also used by", "kid.yaml", "rename one"]);
+    p.run(&["validate", "clash.yaml"]).fails(2, &["clash.yaml: attachments.sqlite[0]: alias \"shared\" is also used by", "kid.yaml", "rename one"]);
+    // The parent's clashing definition may come from an imported file, which is then the one named.
+    p.write("part.yaml", "attachments: {sqlite: [{alias: shared, path: two.sqlite}]}\n");
+    p.write("clash2.yaml", "imports: [part.yaml]\nattachments: {duckalog: [{alias: kid, config_path: kid.yaml}]}\n");
+    p.run(&["validate", "clash2.yaml"]).fails(2, &["part.yaml: attachments.sqlite[0]: alias \"shared\""]);
+    p.write("skid.yaml", "duckdb: {database: skid.duckdb, secrets: [{name: s3a, type: s3, key_id: one, secret: MKlendsecret1}]}\n");
+    p.write("spart.yaml", "duckdb: {secrets: [{name: S3A, type: s3, key_id: two, secret: MKlendsecret2}]}\n");
+    p.write("sclash.yaml", "imports: [spart.yaml]\nattachments: {duckalog: [{alias: kid, config_path: skid.yaml}]}\n");
+    let out = p.run(&["validate", "sclash.yaml"]);
+    out.fails(2, &["spart.yaml: duckdb.secrets[0].name: secret \"s3a\" is also defined, differently, by", "skid.yaml"]);
+    assert!(!out.stderr.contains("MKlend"), "{}", out.stderr);
     p.write("nokid.yaml", "attachments: {duckalog: [{alias: k, config_path: missing.yaml}]}\n");
     p.run(&["validate", "nokid.yaml"]).fails(2, &["config_path", "missing.yaml not found"]);
 }

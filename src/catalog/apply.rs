@@ -10,20 +10,18 @@ use crate::session::exec;
 use crate::sql::{self, Stmt};
 use crate::stored_secrets;
 use duckdb::Connection;
-use std::path::Path;
 use std::time::Instant;
 
-/// Applies `plan` to the catalog behind `conn`. `file` is the config, for
-/// messages; `catalog` the database name the views live in.
-pub fn apply(conn: &Connection, plan: &Plan, file: &Path, actual: &state::Actual) -> Result<Counts> {
+/// Applies `plan` to the catalog behind `conn`, whose state is `actual`.
+pub fn apply(conn: &Connection, plan: &Plan, actual: &state::Actual) -> Result<Counts> {
     let catalog = actual.catalog.as_str();
     for c in &plan.changes {
         let name = sql::qualified(&[&c.schema, &c.name]);
         match c.action {
             Action::Conflict => {
-                let key = c.view.map(|v| v.key.as_str()).unwrap_or_default();
+                let place = c.view.map(|v| format!(" ({})", v.origin)).unwrap_or_default();
                 return Err(Error::database(
-                    format!("view {name} ({key})"),
+                    format!("view {name}{place}"),
                     "a table of that name exists in the catalog; rename the view or drop the table",
                 ));
             }
@@ -58,7 +56,7 @@ pub fn apply(conn: &Connection, plan: &Plan, file: &Path, actual: &state::Actual
         .filter_map(|c| Some((c.view?, c.fingerprint.as_deref()?)))
         .collect();
     let views: Vec<&ViewDef> = build.iter().map(|(v, _)| *v).collect();
-    let ordered: Vec<(&ViewDef, &str)> = deps::order(conn, &views, catalog, file)?.into_iter().map(|i| build[i]).collect();
+    let ordered: Vec<(&ViewDef, &str)> = deps::order(conn, &views, catalog)?.into_iter().map(|i| build[i]).collect();
 
     exec(conn, &Stmt::plain("BEGIN TRANSACTION".into()), "starting the transaction")?;
     let result = (|| -> Result<()> {
@@ -86,7 +84,7 @@ pub fn apply(conn: &Connection, plan: &Plan, file: &Path, actual: &state::Actual
             exec(conn, &sql::create_schema(schema), &format!("schema {}", sql::ident(schema)))?;
         }
         for (v, _) in &ordered {
-            let what = format!("view {} ({})", v.qualified(), v.key);
+            let what = format!("view {} ({})", v.qualified(), v.origin);
             for s in view_statements(v) {
                 exec(conn, &s, &what)?;
             }

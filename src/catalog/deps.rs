@@ -8,7 +8,6 @@ use crate::error::{Error, Result};
 use duckdb::Connection;
 use serde_json::Value as Json;
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
 
 const ONE_SELECT: &str = "a view's SQL must be exactly one SELECT statement";
 
@@ -24,7 +23,7 @@ pub struct TableRef {
 const PARSE_BATCH: usize = 500;
 
 /// Parses each view body and returns the tables it reads, view by view.
-pub fn references(conn: &Connection, views: &[&ViewDef], file: &Path) -> Result<Vec<Vec<TableRef>>> {
+pub fn references(conn: &Connection, views: &[&ViewDef]) -> Result<Vec<Vec<TableRef>>> {
     let mut out = Vec::with_capacity(views.len());
     for chunk in views.chunks(PARSE_BATCH) {
         let rows: Vec<String> =
@@ -34,15 +33,15 @@ pub fn references(conn: &Connection, views: &[&ViewDef], file: &Path) -> Result<
         let mut stmt = conn.prepare(&q).map_err(db)?;
         let parsed: Vec<String> = stmt.query_map([], |r| r.get(0)).map_err(db)?.collect::<duckdb::Result<_>>().map_err(db)?;
         for (view, json) in chunk.iter().zip(parsed) {
-            out.push(reads(view, &json, file)?);
+            out.push(reads(view, &json)?);
         }
     }
     Ok(out)
 }
 
 /// The tables one serialized statement reads.
-fn reads(view: &ViewDef, json: &str, file: &Path) -> Result<Vec<TableRef>> {
-    let fail = |msg: &str| Error::config(file, &view.key, format!("view {}: {}", view.qualified(), crate::error::one_line(msg)));
+fn reads(view: &ViewDef, json: &str) -> Result<Vec<TableRef>> {
+    let fail = |msg: &str| view.origin.error("", format!("view {}: {}", view.qualified(), crate::error::one_line(msg)));
     let parsed: Json = serde_json::from_str(json).map_err(|e| fail(&e.to_string()))?;
     if parsed["error"].as_bool() == Some(true) {
         let msg = parsed["error_message"].as_str().unwrap_or("cannot parse the view's SQL");
@@ -95,14 +94,14 @@ pub struct Node {
 
 /// The reads of every view in `views`. `catalog` is the name of the database
 /// the views live in.
-pub fn graph(conn: &Connection, views: &[&ViewDef], catalog: &str, file: &Path) -> Result<Vec<Node>> {
+pub fn graph(conn: &Connection, views: &[&ViewDef], catalog: &str) -> Result<Vec<Node>> {
     let index: HashMap<(String, String), usize> = views
         .iter()
         .enumerate()
         .map(|(i, v)| ((v.schema.to_lowercase(), v.name.to_lowercase()), i))
         .collect();
     let mut nodes = Vec::with_capacity(views.len());
-    for (i, refs) in references(conn, views, file)?.into_iter().enumerate() {
+    for (i, refs) in references(conn, views)?.into_iter().enumerate() {
         let mut node = Node::default();
         for r in refs {
             let key = match (r.catalog.is_empty(), r.schema.is_empty()) {
@@ -134,9 +133,9 @@ pub fn graph(conn: &Connection, views: &[&ViewDef], catalog: &str, file: &Path) 
 
 /// Orders `views` so that every view comes after the configured views it
 /// reads; otherwise config order is kept. Returns positions in `views`.
-pub fn order(conn: &Connection, views: &[&ViewDef], catalog: &str, file: &Path) -> Result<Vec<usize>> {
-    let needs: Vec<Vec<usize>> = graph(conn, views, catalog, file)?.into_iter().map(|n| n.needs).collect();
-    topological(views, &needs).map_err(|(key, msg)| Error::config(file, &key, msg))
+pub fn order(conn: &Connection, views: &[&ViewDef], catalog: &str) -> Result<Vec<usize>> {
+    let needs: Vec<Vec<usize>> = graph(conn, views, catalog)?.into_iter().map(|n| n.needs).collect();
+    topological(views, &needs)
 }
 
 /// The positions of the views that read any of `aliases`, directly or
@@ -154,8 +153,8 @@ pub fn reading(nodes: &[Node], aliases: &HashSet<String>) -> HashSet<usize> {
     }
 }
 
-/// Fails with the key of a view on the cycle and the cycle itself.
-fn topological(views: &[&ViewDef], needs: &[Vec<usize>]) -> std::result::Result<Vec<usize>, (String, String)> {
+/// Fails naming a view on the cycle, and the cycle itself.
+fn topological(views: &[&ViewDef], needs: &[Vec<usize>]) -> Result<Vec<usize>> {
     #[derive(Clone, Copy, PartialEq)]
     enum Mark {
         New,
@@ -185,10 +184,7 @@ fn topological(views: &[&ViewDef], needs: &[Vec<usize>]) -> std::result::Result<
                         let from = stack.iter().position(|&(n, _)| n == dep).unwrap_or(0);
                         let mut cycle: Vec<String> = stack[from..].iter().map(|&(n, _)| views[n].qualified()).collect();
                         cycle.push(views[dep].qualified());
-                        return Err((
-                            views[dep].key.clone(),
-                            format!("views depend on each other in a cycle: {}", cycle.join(" -> ")),
-                        ));
+                        return Err(views[dep].origin.error("", format!("views depend on each other in a cycle: {}", cycle.join(" -> "))));
                     }
                 }
             } else {
@@ -213,7 +209,7 @@ mod tests {
             description: None,
             tags: vec![],
             extensions: vec![],
-            key: format!("views[{name}]"),
+            origin: Default::default(),
         }
     }
 
@@ -230,7 +226,7 @@ mod tests {
     #[test]
     fn reports_cycles_in_order() {
         let (a, b) = (view("a"), view("b"));
-        let (_, err) = topological(&[&a, &b], &[vec![1], vec![0]]).unwrap_err();
+        let err = topological(&[&a, &b], &[vec![1], vec![0]]).unwrap_err().to_string();
         assert!(err.contains("\"main\".\"a\" -> \"main\".\"b\" -> \"main\".\"a\""), "{err}");
     }
 }

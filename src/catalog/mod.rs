@@ -95,7 +95,7 @@ impl<'c> Session<'c> {
         let unavailable: HashSet<String> = self.restored.skipped.iter().map(|(a, _)| a.to_lowercase()).collect();
         if !unavailable.is_empty() {
             let views: Vec<&ViewDef> = config.views.iter().collect();
-            let nodes = deps::graph(conn, &views, &actual.catalog, &config.path)?;
+            let nodes = deps::graph(conn, &views, &actual.catalog)?;
             let reading: HashSet<state::Key> =
                 deps::reading(&nodes, &unavailable).into_iter().map(|i| state::key(&views[i].schema, &views[i].name)).collect();
             plan::skip(&mut plan, &reading);
@@ -121,7 +121,7 @@ impl<'c> Session<'c> {
             // Persistent secrets were restored, but a read-only catalog cannot record them.
             plan.counts()
         } else {
-            apply::apply(conn, &plan, &config.path, &actual)?
+            apply::apply(conn, &plan, &actual)?
         };
         counts.attachments_skipped = attachments_skipped;
         Ok(counts)

@@ -51,9 +51,9 @@ impl Script {
     }
 
     /// Schemas, then `views` in dependency order with their comments.
-    fn views(&mut self, views: &[&ViewDef], catalog: &str, config: &Config) -> Result<()> {
+    fn views(&mut self, views: &[&ViewDef], catalog: &str) -> Result<()> {
         let parser = session::open(&Database::Memory, &OpenOptions::default())?;
-        let order = deps::order(&parser, views, catalog, &config.path)?;
+        let order = deps::order(&parser, views, catalog)?;
         for schema in apply::schemas(views.iter().copied()) {
             self.emit(&sql::create_schema(schema));
         }
@@ -76,7 +76,7 @@ pub fn script(config: &Config, opts: &OpenOptions, reveal: bool) -> Result<Strin
     let mut s = Script::new(&title, config, reveal);
     s.restore(config, opts, |_| false);
     let views: Vec<&ViewDef> = config.views.iter().collect();
-    s.views(&views, "", config)?;
+    s.views(&views, "")?;
     Ok(s.out)
 }
 
@@ -102,7 +102,7 @@ pub fn dry_run(config: &Config, opts: &OpenOptions, plan: &Plan, actual: &state:
             .filter(|c| matches!(c.action, Action::Create | Action::Replace | Action::Rebuild))
             .filter_map(|c| c.view)
             .collect();
-        s.views(&build, &actual.catalog, config)?;
+        s.views(&build, &actual.catalog)?;
         s.emit(&Stmt::plain("COMMIT".into()));
     } else {
         s.out.push_str("-- no view changes\n");

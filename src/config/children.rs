@@ -8,7 +8,7 @@ use super::interp::de;
 use super::model::{Origin, Sourced, Table};
 use super::resolve::{Attachment, Config, Database, SecretDef};
 use super::{resolve_path, LoadOptions};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use std::path::{Path, PathBuf};
 
 /// How deep catalogs may nest: far more than any sane layout needs, and a
@@ -88,18 +88,14 @@ pub(super) fn load(tables: Vec<Sourced<Table>>, opts: &LoadOptions, chain: &[Pat
 /// Adds what the children's views need to the parent's session: their own
 /// attachments and their secrets (as temporary ones), refusing an alias or
 /// secret name that means something else in the parent.
-pub(super) fn lend(children: &[Child], attachments: &mut Vec<Attachment>, secrets: &mut Vec<SecretDef>, file: &Path) -> Result<()> {
+pub(super) fn lend(children: &[Child], attachments: &mut Vec<Attachment>, secrets: &mut Vec<SecretDef>) -> Result<()> {
     for child in children {
         let from = child.config.path.display();
         for a in &child.config.attachments {
             match attachments.iter().find(|p| p.alias.eq_ignore_ascii_case(&a.alias)) {
                 Some(p) if p.spec == a.spec => {}
                 Some(p) => {
-                    return Err(Error::config(
-                        file,
-                        &p.key,
-                        format!("alias {:?} is also used by {from} for another attachment, which its views need; rename one", a.alias),
-                    ))
+                    return Err(p.origin.error("", format!("alias {:?} is also used by {from} for another attachment, which its views need; rename one", a.alias)))
                 }
                 None => attachments.push(a.clone()),
             }
@@ -108,13 +104,7 @@ pub(super) fn lend(children: &[Child], attachments: &mut Vec<Attachment>, secret
             let lent = SecretDef { persistent: false, ..s.clone() };
             match secrets.iter().find(|p| p.name.eq_ignore_ascii_case(&s.name)) {
                 Some(p) if p.statement(false) == lent.statement(false) => {}
-                Some(_) => {
-                    return Err(Error::config(
-                        file,
-                        "duckdb.secrets",
-                        format!("secret {:?} is also defined, differently, by {from}; rename one", s.name),
-                    ))
-                }
+                Some(p) => return Err(p.origin.error("name", format!("secret {:?} is also defined, differently, by {from}; rename one", s.name))),
                 None => secrets.push(lent),
             }
         }

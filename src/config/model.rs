@@ -108,6 +108,13 @@ pub struct Origin {
     pub replaces: bool,
 }
 
+/// `file: key`, for warnings and messages about the definition as a whole.
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.file.display(), self.key)
+    }
+}
+
 impl Origin {
     /// An error about `key` within this definition (empty: the definition itself).
     pub fn error(&self, key: &str, message: impl Into<String>) -> Error {

@@ -2,7 +2,7 @@
 //! against the config's folder, attachment tables read by their connectors,
 //! view bodies rendered, and every rule that needs no database checked.
 
-use super::model::{self, File, Settings, Sourced, SqlFile};
+use super::model::{self, File, Origin, Settings, Sourced, SqlFile};
 pub use super::secrets::SecretDef;
 use super::{is_remote, resolve_path};
 use crate::connector::{AttachSpec, Context, Registry};
@@ -55,8 +55,8 @@ pub struct Attachment {
     pub alias: String,
     pub spec: AttachSpec,
     pub policy: AttachPolicy,
-    /// Where it is defined, for messages: `attachments.postgres[0]`.
-    pub key: String,
+    /// Where it is defined, for messages: a file and `attachments.postgres[0]`.
+    pub origin: Origin,
 }
 
 /// How hard to try to attach, and whether a run may go on without it.
@@ -107,8 +107,8 @@ pub struct ViewDef {
     pub tags: Vec<String>,
     /// Extensions its source needs (delta, httpfs, ...).
     pub extensions: Vec<String>,
-    /// Where it is defined, for messages: `views[3]`.
-    pub key: String,
+    /// Where it is defined, for messages: a file and `views[3]`.
+    pub origin: Origin,
 }
 
 impl ViewDef {
@@ -197,11 +197,11 @@ pub(super) fn resolve(mut file: File, path: &Path, registry: &Registry, opts: &s
     let mut secrets = super::secrets::resolve(d.secrets)?;
     let children = super::children::load(file.attachments.remove("duckalog").unwrap_or_default(), opts, chain)?;
     let mut attachments = attachments(file.attachments, file.iceberg_catalogs, &children, registry, opts.attach_timeout)?;
-    super::children::lend(&children, &mut attachments, &mut secrets, path)?;
+    super::children::lend(&children, &mut attachments, &mut secrets)?;
     for a in &attachments {
         for name in &a.spec.secrets {
             if !secrets.iter().any(|s| s.name.eq_ignore_ascii_case(name)) {
-                log::warn!("{}: secret {name:?} is not in duckdb.secrets; it must already be stored in DuckDB", a.key);
+                log::warn!("{}: secret {name:?} is not in duckdb.secrets; it must already be stored in DuckDB", a.origin);
             }
         }
     }
@@ -316,7 +316,7 @@ fn attachments(
             };
             let ctx = Context { base_dir: &origin.dir, timeout: policy.timeout };
             let spec = connector.attachment(&table, &ctx).map_err(|e| err(&e.key, e.message))?;
-            out.push(Attachment { kind: kind.clone(), alias, spec, policy, key });
+            out.push(Attachment { kind: kind.clone(), alias, spec, policy, origin });
         }
     }
     Ok(out)
@@ -384,7 +384,7 @@ fn views(entries: Vec<Sourced<model::View>>, attachments: &[Attachment]) -> Resu
         let mut extensions = Vec::new();
         let body = if sql_sources == 1 {
             if let Some(source) = &v.source {
-                log::warn!("{key}: source {source:?} is ignored because the view has SQL");
+                log::warn!("{origin}: source {source:?} is ignored because the view has SQL");
             }
             let text = match (v.sql, v.sql_file, v.sql_template) {
                 (Some(sql), _, _) => sql,
@@ -409,7 +409,7 @@ fn views(entries: Vec<Sourced<model::View>>, attachments: &[Attachment]) -> Resu
                     return Err(err("", "give either uri, or catalog and table, not both".into()));
                 }
                 if !v.options.is_empty() {
-                    log::warn!("{key}: options are ignored for a view over an iceberg catalog's table");
+                    log::warn!("{origin}: options are ignored for a view over an iceberg catalog's table");
                 }
                 super::iceberg::table_view(catalog, v.table.as_deref(), attachments).map_err(|(k, m)| err(k, m))?
             } else if let Some((function, ext)) = file_source(&source) {
@@ -431,10 +431,10 @@ fn views(entries: Vec<Sourced<model::View>>, attachments: &[Attachment]) -> Resu
                     .find(|a| a.alias.eq_ignore_ascii_case(&database))
                     .ok_or_else(|| err("database", format!("no attachment has alias {database:?}; define it under attachments")))?;
                 if attachment.kind != source && !(attachment.kind == "duckalog" && source == "duckdb") {
-                    log::warn!("{key}: source {source:?} names attachment {:?}, which is of kind {:?}", attachment.alias, attachment.kind);
+                    log::warn!("{origin}: source {source:?} names attachment {:?}, which is of kind {:?}", attachment.alias, attachment.kind);
                 }
                 if !v.options.is_empty() {
-                    log::warn!("{key}: options are ignored for a view over an attached table");
+                    log::warn!("{origin}: options are ignored for a view over an attached table");
                 }
                 check_name(&table).map_err(|m| err("table", m))?;
                 match table.split_once('.') {
@@ -446,7 +446,7 @@ fn views(entries: Vec<Sourced<model::View>>, attachments: &[Attachment]) -> Resu
         if body.contains('\0') {
             return Err(err("", "the view's SQL holds a NUL byte, which DuckDB cannot take: remove it".into()));
         }
-        out.push(ViewDef { schema, name, body, description: v.description, tags: v.tags, extensions, key });
+        out.push(ViewDef { schema, name, body, description: v.description, tags: v.tags, extensions, origin });
     }
     Ok(out)
 }

@@ -1,7 +1,7 @@
 //! `duckdb.secrets`: checked against the parameters DuckDB takes for each type
 //! and provider before anything runs. Messages name keys, never values.
 
-use super::model::{Scope, SecretEntry, Sourced};
+use super::model::{Origin, Scope, SecretEntry, Sourced};
 use super::resolve::check_name;
 use crate::error::Result;
 use crate::secret_kind::{self, SecretKind};
@@ -20,6 +20,8 @@ pub struct SecretDef {
     pub params: Vec<(String, Value)>,
     /// The extensions that must be loaded to create it.
     pub extensions: Vec<String>,
+    /// Where it is defined, for messages.
+    pub origin: Origin,
 }
 
 impl SecretDef {
@@ -129,6 +131,7 @@ pub(super) fn resolve(entries: Vec<Sourced<SecretEntry>>) -> Result<Vec<SecretDe
             scope,
             params,
             extensions,
+            origin,
         });
     }
     Ok(out)
