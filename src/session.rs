@@ -74,15 +74,14 @@ pub fn open(database: &Database, opts: &OpenOptions) -> Result<Connection> {
         if let Some(dir) = &opts.secret_dir {
             cfg = cfg.with("secret_directory", dir.display().to_string())?;
         }
-        if opts.read_only {
+        // Read-only means that no file is written: an in-memory database
+        // writes none, and DuckDB cannot open one read-only.
+        if opts.read_only && matches!(database, Database::File(_)) {
             cfg = cfg.access_mode(AccessMode::ReadOnly)?;
         }
         Ok(cfg)
     };
     match database {
-        Database::Memory if opts.read_only => {
-            Err(fail(&"an in-memory database cannot be opened read-only; set duckdb.database or --db"))
-        }
         Database::Memory => Connection::open_in_memory_with_flags(config().map_err(|e| fail(&e))?).map_err(|e| fail(&e)),
         Database::File(path) => {
             if path.is_dir() {

@@ -45,6 +45,22 @@ fn a_missing_catalog_is_its_own_error_and_is_not_created() {
 }
 
 #[test]
+fn an_in_memory_catalog_is_built_for_the_statement_and_no_file_is_written() {
+    let p = project();
+    p.write("mem.toml", &CONFIG.replace("database = \"cat.duckdb\"\n", ""));
+    let files = || std::fs::read_dir(p.dir.path()).unwrap().count();
+    let before = files();
+    let out = p.run(&["query", "--config", "mem.toml", "SELECT string_agg(name, '|' ORDER BY name) AS n FROM items", "--format", "csv"]);
+    out.ok();
+    assert_eq!(out.stdout, "n\nink|pen\n");
+    assert_eq!(files(), before);
+    let out = p.run(&["run", "mem.toml", "--read-only", "-q", "SELECT count(*) AS c FROM items", "--format", "csv"]);
+    out.ok();
+    assert_eq!(out.stdout, "c\n2\n");
+    assert_eq!(files(), before);
+}
+
+#[test]
 fn the_session_is_restored_and_nothing_changes() {
     let p = project();
     p.run(&["run"]).ok();

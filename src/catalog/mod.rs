@@ -86,7 +86,8 @@ impl<'c> Session<'c> {
     }
 
     fn try_reconcile(&mut self, opts: Options) -> Result<Counts> {
-        let read_only = self.opts.read_only;
+        // An in-memory catalog lives only in this process: building it writes no file.
+        let read_only = self.opts.read_only && self.database != Database::Memory;
         let config = self.config;
         self.connection()?;
         let conn = self.conn.as_ref().expect("opened above");
@@ -163,11 +164,7 @@ fn update_children(config: &Config, opts: &OpenOptions) -> Result<()> {
 /// persistent secrets of the secret directory are still read.
 pub fn read_state(database: &Database, opts: &OpenOptions) -> Result<state::Actual> {
     let exists = matches!(database, Database::File(p) if p.exists());
-    let conn = if exists {
-        session::open(database, &OpenOptions { read_only: true, ..opts.clone() })?
-    } else {
-        session::open(&Database::Memory, &OpenOptions { read_only: false, ..opts.clone() })?
-    };
+    let conn = session::open(if exists { database } else { &Database::Memory }, &OpenOptions { read_only: true, ..opts.clone() })?;
     let mut actual = state::read(&conn)?;
     if !exists {
         actual.catalog.clear();

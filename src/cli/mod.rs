@@ -517,6 +517,13 @@ fn print_query(conn: &duckdb::Connection, sql: &str, timeout: Option<f64>, forma
 fn query(c: &QueryCmd) -> Result<u8> {
     let (config, database, common) = prepare(c)?;
     let opts = common.open_options(&config, true);
+    if database == Database::Memory {
+        // An in-memory catalog lives only in this process: build it for the statement.
+        let mut session = Session::new(&config, database, opts);
+        let counts = session.reconcile(Options::default())?;
+        print_query(session.connection()?, &c.sql, c.query_timeout, c.format)?;
+        return Ok(exit_code(&counts));
+    }
     let conn = crate::session::open(&database, &opts)?;
     let restored = crate::session::restore(&conn, &config, &opts)?;
     print_query(&conn, &c.sql, c.query_timeout, c.format)?;
