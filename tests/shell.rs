@@ -188,16 +188,14 @@ fn ctrl_c_interrupts_the_running_statement_and_the_shell_answers_the_next() {
     let results = lines(child.0.stdout.take().unwrap());
     let mut stdin = child.0.stdin.take().unwrap();
     let mut seen = Vec::new();
-    writeln!(stdin, "SELECT 'ready' AS s;").unwrap();
-    wait_for(&results, "ready", &mut Vec::new());
-    // Ctrl-C while no statement runs is ignored.
-    sigint(&child.0);
-    writeln!(stdin, "{LONG}").unwrap();
+    // On one line, so that the long statement starts as soon as `go` prints:
+    // Ctrl-C while the piped shell waits for input would end it.
+    writeln!(stdin, "SELECT 'go' AS s; {LONG}").unwrap();
+    wait_for(&results, "go", &mut Vec::new());
     std::thread::sleep(Duration::from_millis(500));
-    interrupt(|| {
-        sigint(&child.0);
-        seen_within(&errors, "interrupted", &mut seen, Duration::from_secs(3))
-    });
+    // Once the statement runs, the shell repeats the interrupt until it lands.
+    sigint(&child.0);
+    wait_for(&errors, "interrupted", &mut seen);
     assert!(child.0.try_wait().unwrap().is_none(), "the shell ended");
     writeln!(stdin, "SELECT 'still here' AS s;").unwrap();
     drop(stdin);
@@ -206,6 +204,28 @@ fn ctrl_c_interrupts_the_running_statement_and_the_shell_answers_the_next() {
     let status = child.0.wait().unwrap();
     // The interrupted statement counts as failed.
     assert_eq!(status.code(), Some(3), "{}", seen.join("\n"));
+}
+
+#[test]
+fn ctrl_c_while_piped_input_is_awaited_ends_the_shell() {
+    let p = project();
+    let mut child = Running(p.command(&["run", "-i"]).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap());
+    let results = lines(child.0.stdout.take().unwrap());
+    let mut stdin = child.0.stdin.take().unwrap();
+    writeln!(stdin, "SELECT 'ready' AS s;").unwrap();
+    wait_for(&results, "ready", &mut Vec::new());
+    // The input stays open: without Ctrl-C the shell would wait for ever.
+    sigint(&child.0);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = child.0.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "Ctrl-C did not end a shell waiting for input");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(status.code(), Some(130));
+    drop(stdin);
 }
 
 const PROMPT: &str = "duckalog> ";

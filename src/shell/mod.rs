@@ -34,7 +34,7 @@ pub fn run(conn: &Connection, format: Format) -> Result<usize> {
             crate::extension::DUCKDB_VERSION
         );
     }
-    let mut shell = Shell { conn, format, interrupts: Interrupts::install(conn), failed: 0 };
+    let mut shell = Shell { conn, format, interrupts: Interrupts::install(conn, !terminal), failed: 0 };
     let mut split = Splitter::default();
     loop {
         match lines.read(!split.is_idle()) {
@@ -128,8 +128,10 @@ fn show(text: &str) -> Result<()> {
     out.write_all(text.as_bytes()).and_then(|()| out.flush()).map_err(|e| Error::Other(format!("writing the result: {e}")))
 }
 
-/// Ctrl-C while a statement runs interrupts that statement. Otherwise it is
-/// ignored: at a terminal prompt the line editor reads Ctrl-C as a key.
+/// Ctrl-C while a statement runs interrupts that statement. Otherwise, at a
+/// terminal it is ignored (at the prompt the line editor reads it as a key);
+/// on piped input, where the shell may wait on a pipe that never ends, it
+/// ends duckalog.
 struct Interrupts {
     /// The statement running now, numbered from 1; 0 when none runs. The
     /// handler interrupts only while the number it saw is still current, so
@@ -141,12 +143,12 @@ struct Interrupts {
 }
 
 impl Interrupts {
-    fn install(conn: &Connection) -> Interrupts {
+    fn install(conn: &Connection, idle_ends: bool) -> Interrupts {
         let running = Arc::new(Mutex::new(0u64));
         let interrupted = Arc::new(AtomicU64::new(0));
         let handle = conn.interrupt_handle();
         let (r, i) = (running.clone(), interrupted.clone());
-        if let Err(e) = ctrlc::set_handler(move || interrupt(&handle, &r, &i)) {
+        if let Err(e) = ctrlc::set_handler(move || interrupt(&handle, &r, &i, idle_ends)) {
             log::warn!("Ctrl-C cannot be caught ({e}): it ends duckalog");
         }
         Interrupts { running, interrupted, last: 0 }
@@ -162,9 +164,13 @@ impl Interrupts {
     }
 }
 
-fn interrupt(handle: &InterruptHandle, running: &Mutex<u64>, interrupted: &AtomicU64) {
+fn interrupt(handle: &InterruptHandle, running: &Mutex<u64>, interrupted: &AtomicU64, idle_ends: bool) {
     let id = *lock(running);
     if id == 0 {
+        if idle_ends {
+            // 128 + SIGINT, as a shell reports a command Ctrl-C ended.
+            std::process::exit(130);
+        }
         return;
     }
     interrupted.store(id, Ordering::Release);
