@@ -61,6 +61,30 @@ fn an_in_memory_catalog_is_built_for_the_statement_and_no_file_is_written() {
 }
 
 #[test]
+fn without_a_config_db_names_a_bare_database() {
+    let p = project();
+    p.write("duckalog.toml", &format!("{CONFIG}\n[[views]]\nname = \"answer\"\nsql = \"SELECT 42 AS a\"\n"));
+    p.run(&["run"]).ok();
+    std::fs::rename(p.path("duckalog.toml"), p.path("kept.toml")).unwrap();
+    let before = std::fs::read(p.path("cat.duckdb")).unwrap();
+    let out = p.run(&["query", "--db", "cat.duckdb", "SELECT a FROM answer", "--format", "csv"]);
+    out.ok();
+    assert_eq!(out.stdout, "a\n42\n");
+    // No session is restored: a view over an attachment finds no attachment.
+    p.run(&["query", "--db", "cat.duckdb", "SELECT * FROM items"]).fails(3, &["shop"]);
+    // Read-only: the file is never written.
+    p.run(&["query", "--db", "cat.duckdb", "CREATE TABLE t (x INT)"]).fails(3, &["read-only"]);
+    assert_eq!(std::fs::read(p.path("cat.duckdb")).unwrap(), before);
+    p.run(&["query", "--db", "none.duckdb", "SELECT 1"]).fails(6, &["none.duckdb", "does not exist yet"]);
+    // Without --db, a config is still needed.
+    p.run(&["query", "SELECT 1"]).fails(2, &["duckalog.toml"]);
+    // A config found or named is read as ever, --db only replacing its database.
+    let out = p.run(&["query", "SELECT count(*) AS n FROM items", "kept.toml", "--db", "cat.duckdb", "--format", "csv"]);
+    out.ok();
+    assert_eq!(out.stdout, "n\n2\n");
+}
+
+#[test]
 fn the_session_is_restored_and_nothing_changes() {
     let p = project();
     p.run(&["run"]).ok();

@@ -430,31 +430,29 @@ fn prepare(cmd: &dyn Common) -> Result<(Config, Database, CommonArgsOwned)> {
     crate::logging::init(c.verbose, c.quiet);
     let path = config_path(&c)?;
     let config = config::load(&path, &c.load_options()?)?;
-    let database = match c.db {
-        Some(p) if p.as_os_str() == ":memory:" => Database::Memory,
-        Some(p) => Database::File(std::path::absolute(p).unwrap_or_else(|_| p.clone())),
-        None => config.database.clone(),
-    };
-    let lock_timeout = match c.lock_timeout {
-        Some(s) if s == 0.0 => std::time::Duration::ZERO,
-        Some(s) => seconds(s)?,
-        None => crate::session::DEFAULT_LOCK_TIMEOUT,
-    };
-    let owned = CommonArgsOwned { extension_dir: c.extension_dir.cloned(), lock_timeout, verbose: c.verbose, quiet: c.quiet };
-    Ok((config, database, owned))
+    let database = c.db.map(database_arg).unwrap_or_else(|| config.database.clone());
+    Ok((config, database, CommonArgsOwned::of(&c)?))
+}
+
+fn database_arg(p: &PathBuf) -> Database {
+    if p.as_os_str() == ":memory:" {
+        Database::Memory
+    } else {
+        Database::File(std::path::absolute(p).unwrap_or_else(|_| p.clone()))
+    }
 }
 
 fn config_path(c: &CommonArgs) -> Result<PathBuf> {
     match (c.config_arg, c.config) {
         (Some(_), Some(_)) => Err(Error::Usage("give the config either as an argument or with --config, not both".into())),
         (Some(p), None) | (None, Some(p)) => Ok(p.clone()),
-        // The first of duckalog.toml, .yaml, .yml, .json that exists.
-        (None, None) => Ok(["toml", "yaml", "yml", "json"]
-            .iter()
-            .map(|ext| PathBuf::from(format!("duckalog.{ext}")))
-            .find(|p| p.is_file())
-            .unwrap_or_else(|| PathBuf::from("duckalog.toml"))),
+        (None, None) => Ok(default_config().unwrap_or_else(|| PathBuf::from("duckalog.toml"))),
     }
+}
+
+/// The first of duckalog.toml, .yaml, .yml, .json in the working folder.
+fn default_config() -> Option<PathBuf> {
+    ["toml", "yaml", "yml", "json"].iter().map(|ext| PathBuf::from(format!("duckalog.{ext}"))).find(|p| p.is_file())
 }
 
 struct CommonArgsOwned {
@@ -465,6 +463,15 @@ struct CommonArgsOwned {
 }
 
 impl CommonArgsOwned {
+    fn of(c: &CommonArgs) -> Result<Self> {
+        let lock_timeout = match c.lock_timeout {
+            Some(s) if s == 0.0 => std::time::Duration::ZERO,
+            Some(s) => seconds(s)?,
+            None => crate::session::DEFAULT_LOCK_TIMEOUT,
+        };
+        Ok(CommonArgsOwned { extension_dir: c.extension_dir.cloned(), lock_timeout, verbose: c.verbose, quiet: c.quiet })
+    }
+
     fn open_options(&self, config: &Config, read_only: bool) -> OpenOptions {
         OpenOptions { lock_timeout: self.lock_timeout, ..OpenOptions::for_config(config, read_only, self.extension_dir.clone()) }
     }
@@ -515,6 +522,21 @@ fn print_query(conn: &duckdb::Connection, sql: &str, timeout: Option<f64>, forma
 }
 
 fn query(c: &QueryCmd) -> Result<u8> {
+    let args = c.common();
+    if let Some(db) = args.db.filter(|_| args.config_arg.is_none() && args.config.is_none() && default_config().is_none()) {
+        // No config to read: the bare database, opened read-only as any
+        // DuckDB client would open it, with no session state restored.
+        crate::logging::init(args.verbose, args.quiet);
+        let common = CommonArgsOwned::of(&args)?;
+        let opts = OpenOptions {
+            read_only: true,
+            extension_dir: crate::extension::choose_dir(common.extension_dir, None),
+            lock_timeout: common.lock_timeout,
+            ..OpenOptions::default()
+        };
+        print_query(&crate::session::open(&database_arg(db), &opts)?, &c.sql, c.query_timeout, c.format)?;
+        return Ok(crate::error::exit::OK);
+    }
     let (config, database, common) = prepare(c)?;
     let opts = common.open_options(&config, true);
     if database == Database::Memory {
