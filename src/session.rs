@@ -98,10 +98,35 @@ pub fn open(database: &Database, opts: &OpenOptions) -> Result<Connection> {
                     std::fs::create_dir_all(parent).map_err(|e| fail(&format!("cannot create {}: {e}", parent.display())))?;
                 }
             }
-            open_waiting(path, opts.lock_timeout, || Connection::open_with_flags(path, config()?)).map_err(|e| match e {
+            let open = || {
+                if !path.exists() {
+                    create_whole(path, config()?);
+                }
+                Connection::open_with_flags(path, config()?)
+            };
+            open_waiting(path, opts.lock_timeout, open).map_err(|e| match e {
                 Waited::Locked(message) => Error::Locked { database: path.display().to_string(), waited: opts.lock_timeout, message },
                 Waited::Failed(e) => fail(&e),
             })
+        }
+    }
+}
+
+/// Creates an empty database at `path` as a whole file. DuckDB creates a
+/// file before it locks it and writes its header: another process opening
+/// it in between finds a file too short to be a database, and fails. So the
+/// file is made under a temporary name beside `path` and linked into place,
+/// which fails when another process got there first, whose file is whole
+/// too. Where no link can be made, DuckDB creates the file itself.
+fn create_whole(path: &Path, config: duckdb::Config) {
+    let Some(dir) = path.parent() else { return };
+    let Ok(scratch) = tempfile::Builder::new().prefix(".duckalog-new-").tempdir_in(if dir.as_os_str().is_empty() { Path::new(".") } else { dir }) else {
+        return;
+    };
+    let fresh = scratch.path().join("new.duckdb");
+    if Connection::open_with_flags(&fresh, config).and_then(|c| c.close().map_err(|(_, e)| e)).is_ok() {
+        if let Err(e) = std::fs::hard_link(&fresh, path) {
+            log::debug!("database {} not linked into place ({e}); DuckDB creates it", path.display());
         }
     }
 }

@@ -115,6 +115,22 @@ fn two_runs_at_once_take_turns() {
 }
 
 #[test]
+fn runs_that_create_the_database_at_once_all_succeed() {
+    let p = Project::new();
+    p.write("duckalog.toml", &views("v", 5));
+    // The race this guards against was lost by about one process in sixty.
+    for round in 0..8 {
+        let _ = std::fs::remove_file(p.path("new.duckdb"));
+        let children: Vec<Child> = (0..6).map(|_| spawn(&p, &["run", "--db", "new.duckdb"])).collect();
+        for child in children {
+            let out = finish(child);
+            assert_eq!(out.code, 0, "round {round}: {}", out.stderr);
+        }
+        assert_eq!(p.views("new.duckdb").len(), 5);
+    }
+}
+
+#[test]
 fn many_read_only_runs_at_once() {
     let p = Project::new();
     p.write("duckalog.toml", &views("v", 20));
