@@ -5,6 +5,7 @@
 use crate::attach;
 use crate::config::{Config, Database};
 use crate::extension;
+use crate::secret::scrub;
 use crate::session::{self, Check, OpenOptions};
 use crate::sql;
 use std::time::Instant;
@@ -18,10 +19,12 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// DuckDB's messages may quote a configured secret value (a password in a
+    /// connection string, a parameter it rejects): the detail is scrubbed.
     fn new(check: String, result: Result<String, String>, required: bool) -> Self {
         match result {
-            Ok(detail) => Finding { check, ok: true, warning: false, detail },
-            Err(detail) => Finding { check, ok: false, warning: !required, detail },
+            Ok(detail) => Finding { check, ok: true, warning: false, detail: scrub(&detail) },
+            Err(detail) => Finding { check, ok: false, warning: !required, detail: scrub(&detail) },
         }
     }
 

@@ -35,6 +35,30 @@ fn a_healthy_config() {
 }
 
 #[test]
+fn failing_checks_show_no_secret_value() {
+    let pg = Pg::get();
+    let p = Project::new();
+    // A wrong password, which the server refuses; and a value DuckDB rejects
+    // and quotes in its message.
+    p.write(
+        "duckalog.toml",
+        &format!(
+            "[[duckdb.secrets]]\ntype = \"http\"\nextra_http_headers = \"MKdoctorheader1\"\n\
+             [[attachments.postgres]]\nalias = \"pg\"\nhost = \"127.0.0.1\"\nport = {}\ndatabase = \"postgres\"\nuser = \"{}\"\npassword = \"MKdoctorpass2\"\nretries = 0\n",
+            pg.port, pg.user
+        ),
+    );
+    for args in [&["doctor"][..], &["doctor", "-vvv"]] {
+        let out = p.run(args);
+        assert_eq!(out.code, 3, "{}{}", out.stdout, out.stderr);
+        assert!(row(&out.stdout, "attachment \"pg\" (postgres)").contains("FAIL"), "{}", out.stdout);
+        assert!(row(&out.stdout, "secret \"http\"").contains("FAIL"), "{}", out.stdout);
+        let all = format!("{}{}", out.stdout, out.stderr);
+        assert!(!all.contains("MKdoctor"), "{all}");
+    }
+}
+
+#[test]
 fn each_failing_check_has_its_row_and_a_non_zero_exit() {
     let p = Project::new();
     p.fixtures();
