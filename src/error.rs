@@ -44,6 +44,10 @@ pub enum Error {
     /// A command that only reads found no database file.
     #[error("{}: the catalog does not exist yet; build it first with `duckalog run`", .0.display())]
     NoCatalog(std::path::PathBuf),
+    /// Whoever read standard output stopped reading (`| head`): nothing more
+    /// to say, to anyone.
+    #[error("standard output was closed")]
+    OutputClosed,
     #[error("{0}")]
     Other(String),
 }
@@ -70,8 +74,32 @@ impl Error {
             Error::Locked { .. } => exit::LOCKED,
             Error::NoCatalog(_) => exit::NO_CATALOG,
             Error::Other(_) => exit::OTHER,
+            Error::OutputClosed => exit::OK,
         }
     }
+
+    /// A failure to write results to standard output.
+    pub fn output(e: std::io::Error) -> Self {
+        match e.kind() {
+            std::io::ErrorKind::BrokenPipe => Error::OutputClosed,
+            _ => Error::Other(format!("writing the result: {e}")),
+        }
+    }
+}
+
+/// Writes `line` to standard error. Unlike `eprintln!`, it never panics:
+/// with standard error closed there is no one to tell.
+pub fn note(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
+/// Writes `text` to standard output, as `print!` does, but returns a closed
+/// or failing output as an error instead of panicking.
+pub fn print(text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes()).and_then(|()| out.flush()).map_err(Error::output)
 }
 
 /// Keys, names and paths come from config files and may hold line breaks

@@ -85,6 +85,39 @@ fn without_a_config_db_names_a_bare_database() {
 }
 
 #[test]
+fn a_reader_that_stops_reading_ends_the_output_quietly() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let p = project();
+    for close_stderr in [false, true] {
+        let mut child = p
+            .command(&["query", "--db", ":memory:", "SELECT * FROM range(200000)", "--format", "csv"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let stderr = if close_stderr {
+            drop(stderr);
+            None
+        } else {
+            Some(stderr)
+        };
+        // As `| head -1` does: one line, then the pipe is closed.
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+        assert_eq!(first, "range\n");
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(0), "closed stderr: {close_stderr}");
+        if let Some(mut e) = stderr {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut e, &mut text).unwrap();
+            assert_eq!(text, "");
+        }
+    }
+}
+
+#[test]
 fn the_session_is_restored_and_nothing_changes() {
     let p = project();
     p.run(&["run"]).ok();

@@ -87,6 +87,18 @@ fn an_error_is_one_line_and_the_shell_goes_on() {
 }
 
 #[test]
+fn input_that_is_not_utf8_stops_the_script_with_a_failure() {
+    let p = project();
+    let mut child = p.command(&["run", "-i"]).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(b"SELECT 'before' AS s;\nSELECT 'caf\xe9' AS s;\nSELECT 'never' AS s;\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("error: reading standard input") && stderr.contains("UTF-8"), "{stderr}");
+    assert!(stdout.contains("before") && !stdout.contains("never"), "{stdout}");
+}
+
+#[test]
 fn quit_and_exit_stop_reading() {
     let p = project();
     let out = p.run_stdin(&["run", "-i"], "SELECT 'before' AS s;\n.quit\nSELECT 'never';\n");

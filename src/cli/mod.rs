@@ -6,7 +6,7 @@ pub(crate) mod output;
 use crate::catalog::{self, plan, script, Action, Counts, Options, Session};
 use crate::config::{self, Config, Database};
 use crate::connector::Registry;
-use crate::error::{Error, Result};
+use crate::error::{print, Error, Result};
 use crate::session::OpenOptions;
 use argh::FromArgs;
 use output::{Format, Grid};
@@ -366,24 +366,18 @@ pub fn main() -> u8 {
         Ok(cli) => cli,
         Err(early) => {
             return if early.status.is_ok() {
-                println!("{}", early.output);
+                let _ = print(&format!("{}\n", early.output));
                 0
             } else {
-                eprintln!("error: {}; run {name} --help for how to use it", crate::error::one_line(&early.output));
+                say_error(&format!("{}; run {name} --help for how to use it", crate::error::one_line(&early.output)));
                 crate::error::exit::CONFIG
             };
         }
     };
     let result = match cli.command {
-        _ if cli.version => {
-            println!("{}", version());
-            Ok(0)
-        }
+        _ if cli.version => print(&format!("{}\n", version())).map(|()| 0),
         None => Err(Error::Usage(format!("no command given; run {name} --help"))),
-        Some(Command::Version(_)) => {
-            println!("{}", version());
-            Ok(0)
-        }
+        Some(Command::Version(_)) => print(&format!("{}\n", version())).map(|()| 0),
         Some(Command::Run(c)) => run(&c),
         Some(Command::Build(c)) => build(&c),
         Some(Command::Plan(c)) => plan_cmd(&c),
@@ -399,11 +393,16 @@ pub fn main() -> u8 {
     };
     match result {
         Ok(code) => code,
+        Err(Error::OutputClosed) => crate::error::exit::OK,
         Err(e) => {
-            eprintln!("error: {}", crate::secret::scrub(&e.to_string()));
+            say_error(&crate::secret::scrub(&e.to_string()));
             e.exit_code()
         }
     }
+}
+
+fn say_error(message: &str) {
+    crate::error::note(&format!("error: {message}"));
 }
 
 /// `-vv` means `-v -v`, as in most command-line tools; argh takes one letter per dash.
@@ -489,7 +488,7 @@ fn run(c: &RunCmd) -> Result<u8> {
     if c.dry_run {
         let actual = catalog::read_state(&database, &opts)?;
         let plan = plan::diff(&config.views, &config.secrets, &actual, plan_opts);
-        print!("{}", script::dry_run(&config, &opts, &plan, &actual)?);
+        print(&script::dry_run(&config, &opts, &plan, &actual)?)?;
         return Ok(0);
     }
     let mut session = Session::new(&config, database, opts);
@@ -503,13 +502,13 @@ fn run(c: &RunCmd) -> Result<u8> {
         // the shell's results.
         None if c.interactive => {
             if !common.quiet {
-                eprintln!("{}", counts.summary());
+                crate::error::note(&counts.summary());
             }
             if crate::shell::run(session.connection()?, c.format)? > 0 {
                 return Ok(crate::error::exit::DATABASE);
             }
         }
-        None if !common.quiet => println!("{}", counts.summary()),
+        None if !common.quiet => print(&format!("{}\n", counts.summary()))?,
         None => {}
     }
     Ok(exit_code(&counts))
@@ -557,11 +556,11 @@ fn init(c: &InitCmd) -> Result<u8> {
     let files = crate::init::files(c.output.as_deref(), format);
     crate::init::write(&files, c.force)?;
     for (path, _) in &files {
-        println!("wrote {}", path.display());
+        print(&format!("wrote {}\n", path.display()))?;
     }
     let config = &files[0].0;
     let arg = if c.output.is_some() { format!(" --config {}", config.display()) } else { String::new() };
-    println!("next: duckalog run{arg} && duckalog query{arg} \"SELECT * FROM reports.revenue_by_customer\"");
+    print(&format!("next: duckalog run{arg} && duckalog query{arg} \"SELECT * FROM reports.revenue_by_customer\"\n"))?;
     Ok(0)
 }
 
@@ -588,7 +587,7 @@ fn build(c: &BuildCmd) -> Result<u8> {
     opts.force_rebuild = true;
     let counts = Session::new(&config, database, opts).reconcile(Options { force_rebuild: true, prune: c.prune })?;
     if !common.quiet {
-        println!("{}", counts.summary());
+        print(&format!("{}\n", counts.summary()))?;
     }
     Ok(exit_code(&counts))
 }
@@ -647,13 +646,13 @@ fn validate(c: &ValidateCmd) -> Result<u8> {
     // The script renders every statement and orders the views, which parses their SQL.
     script::script(&config, &opts, false)?;
     if !common.quiet {
-        println!(
-            "{}: valid ({} view(s), {} attachment(s), {} secret(s))",
+        print(&format!(
+            "{}: valid ({} view(s), {} attachment(s), {} secret(s))\n",
             config.path.display(),
             config.views.len(),
             config.attachments.len(),
             config.secrets.len()
-        );
+        ))?;
     }
     Ok(0)
 }
@@ -694,13 +693,13 @@ fn extensions(c: &ExtensionsCmd) -> Result<u8> {
         Some(ExtensionsAction::Install(i)) => {
             let installed = crate::bundle::install(&i.from, &dir).map_err(|m| Error::Database { context: "install".into(), message: m })?;
             for p in installed {
-                println!("installed {}", p.display());
+                print(&format!("installed {}\n", p.display()))?;
             }
             Ok(0)
         }
         Some(ExtensionsAction::Bundle(b)) => {
             let n = crate::bundle::bundle(&needed()?, &dir, &b.out).map_err(|m| Error::Database { context: "bundle".into(), message: m })?;
-            println!("{}: {n} extension(s) for DuckDB {} on {}", b.out.display(), crate::extension::DUCKDB_VERSION, crate::extension::platform());
+            print(&format!("{}: {n} extension(s) for DuckDB {} on {}\n", b.out.display(), crate::extension::DUCKDB_VERSION, crate::extension::platform()))?;
             Ok(0)
         }
         None => {
@@ -771,7 +770,7 @@ fn config_show(cmd: &ConfigShow) -> Result<u8> {
     // Resolving checks the config and learns every credential, so that the
     // text printed can be cleaned of them.
     config::resolve_file(file, &path, &opts)?;
-    print!("{}", crate::secret::scrub(&text));
+    print(&crate::secret::scrub(&text))?;
     Ok(0)
 }
 
@@ -780,7 +779,7 @@ fn convert(c: &ConvertCmd) -> Result<u8> {
     let (text, notes) = crate::convert::convert(&c.input)?;
     let output = c.output.clone().unwrap_or_else(|| config::dir_of(&c.input).join("duckalog.toml"));
     if output.as_os_str() == "-" {
-        print!("{text}");
+        print(&text)?;
         return Ok(0);
     }
     if output.exists() && !c.force {
@@ -790,7 +789,7 @@ fn convert(c: &ConvertCmd) -> Result<u8> {
         log::warn!("{} is in another folder than {}: relative paths in it now start from there", output.display(), c.input.display());
     }
     crate::atomic_write::write(&output, &text, true).map_err(|e| Error::Other(format!("cannot write {}: {e}", output.display())))?;
-    eprintln!("wrote {} ({} note(s) on changed meaning, as comments at its top)", output.display(), notes.len());
+    crate::error::note(&format!("wrote {} ({} note(s) on changed meaning, as comments at its top)", output.display(), notes.len()));
     Ok(0)
 }
 
@@ -801,7 +800,7 @@ fn generate_sql(c: &GenerateSqlCmd) -> Result<u8> {
     match &c.output {
         Some(path) => crate::atomic_write::write(path, &text, true)
             .map_err(|e| Error::Other(format!("cannot write {}: {e}", path.display())))?,
-        None => print!("{text}"),
+        None => print(&text)?,
     }
     Ok(0)
 }

@@ -151,7 +151,7 @@ impl Grid {
 /// Prints a statement's result.
 pub fn print(answer: Answer, format: Format, out: &mut dyn Write) -> crate::Result<()> {
     let grid = Grid::from_answer(answer).map_err(Error::Other)?;
-    grid.write(format, out).and_then(|()| out.flush()).map_err(|e| Error::Other(format!("writing the result: {e}")))
+    grid.write(format, out).and_then(|()| out.flush()).map_err(Error::output)
 }
 
 #[cfg(test)]

@@ -17,6 +17,8 @@ pub enum Input {
     /// Ctrl-C at the prompt: drop what was typed.
     Cancel,
     End,
+    /// The input cannot be read on (not UTF-8, an I/O error): what it says.
+    Unreadable(String),
 }
 
 pub trait Lines {
@@ -42,10 +44,7 @@ impl Lines for Piped {
         match self.stdin.read_line(&mut line) {
             Ok(0) => Input::End,
             Ok(_) => Input::Line(line.trim_end_matches(['\n', '\r']).to_string()),
-            Err(e) => {
-                eprintln!("error: reading standard input: {e}");
-                Input::End
-            }
+            Err(e) => Input::Unreadable(format!("reading standard input: {e}")),
         }
     }
 }
@@ -79,10 +78,7 @@ impl Lines for Terminal {
             Ok(line) => Input::Line(line),
             Err(ReadlineError::Interrupted) => Input::Cancel,
             Err(ReadlineError::Eof) => Input::End,
-            Err(e) => {
-                eprintln!("error: reading the terminal: {e}");
-                Input::End
-            }
+            Err(e) => Input::Unreadable(format!("reading the terminal: {e}")),
         }
     }
 

@@ -11,12 +11,12 @@ mod input;
 mod split;
 
 use crate::cli::output::{self, Format};
-use crate::error::{Error, Result};
+use crate::error::{note, print, Result};
 use crate::secret::scrub;
 use duckdb::{Connection, InterruptHandle};
 use input::{Input, Lines};
 use split::Splitter;
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -28,11 +28,11 @@ pub fn run(conn: &Connection, format: Format) -> Result<usize> {
     let terminal = std::io::stdin().is_terminal();
     let mut lines: Box<dyn Lines> = if terminal { Box::new(input::Terminal::open()?) } else { Box::new(input::Piped::new()) };
     if terminal {
-        eprintln!(
+        note(&format!(
             "duckalog {} (DuckDB {}): SQL ends with ';'. .help for help, .quit or Ctrl-D to leave.",
             env!("CARGO_PKG_VERSION"),
             crate::extension::DUCKDB_VERSION
-        );
+        ));
     }
     let mut shell = Shell { conn, format, interrupts: Interrupts::install(conn, !terminal), failed: 0 };
     let mut split = Splitter::default();
@@ -46,6 +46,12 @@ pub fn run(conn: &Connection, format: Format) -> Result<usize> {
                 break;
             }
             Input::Cancel => split.clear(),
+            Input::Unreadable(message) => {
+                // The statements after the unreadable input never run.
+                note(&format!("error: {message}"));
+                shell.failed += 1;
+                break;
+            }
             Input::Line(line) => {
                 let command = line.trim();
                 if split.is_idle() && (command.starts_with('.') || ["exit", "quit"].contains(&command)) {
@@ -89,12 +95,12 @@ impl Shell<'_> {
             Ok(a) => output::print(a, self.format, &mut std::io::stdout().lock()),
             Err(_) if interrupted => {
                 self.failed += 1;
-                eprintln!("interrupted");
+                note("interrupted");
                 Ok(())
             }
             Err(e) => {
                 self.failed += 1;
-                eprintln!("error: {}", scrub(&e.to_string()));
+                note(&format!("error: {}", scrub(&e.to_string())));
                 Ok(())
             }
         }
@@ -103,29 +109,23 @@ impl Shell<'_> {
     fn command(&mut self, line: &str) -> Result<Flow> {
         match dot::parse(line) {
             Ok(dot::Command::Quit) => return Ok(Flow::Quit),
-            Ok(dot::Command::Help) => show(dot::HELP)?,
+            Ok(dot::Command::Help) => print(dot::HELP)?,
             Ok(dot::Command::Mode(f)) => self.format = f,
             Ok(cmd) => match dot::run(self.conn, &cmd) {
                 Ok(dot::Shown::Grid(answer)) => output::print(answer, self.format, &mut std::io::stdout().lock())?,
-                Ok(dot::Shown::Text(text)) => show(&scrub(&text))?,
+                Ok(dot::Shown::Text(text)) => print(&scrub(&text))?,
                 Err(e) => {
                     self.failed += 1;
-                    eprintln!("error: {}", scrub(&e.to_string()));
+                    note(&format!("error: {}", scrub(&e.to_string())));
                 }
             },
             Err(message) => {
                 self.failed += 1;
-                eprintln!("error: {message}");
+                note(&format!("error: {message}"));
             }
         }
         Ok(Flow::Continue)
     }
-}
-
-/// Prints text of the shell's own; like a result, a failure to print ends the shell.
-fn show(text: &str) -> Result<()> {
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes()).and_then(|()| out.flush()).map_err(|e| Error::Other(format!("writing the result: {e}")))
 }
 
 /// Ctrl-C while a statement runs interrupts that statement. Otherwise, at a
