@@ -1,5 +1,6 @@
 //! The one error type of the library, and the exit code each kind maps to.
 
+use crate::secret::scrub;
 use std::path::Path;
 
 /// Exit codes, kept from the Python tool so that scripts carry over.
@@ -59,12 +60,12 @@ impl Error {
         Error::Config {
             file: printable(&file.display().to_string()),
             place: if key_path.is_empty() { String::new() } else { format!("{}: ", printable(key_path)) },
-            message: printable(&message.into()),
+            message: printable(&scrub(&message.into())),
         }
     }
 
     pub fn database(context: impl Into<String>, err: impl std::fmt::Display) -> Self {
-        Error::Database { context: printable(&context.into()), message: one_line(&err.to_string()) }
+        Error::Database { context: printable(&scrub(&context.into())), message: one_line(&err.to_string()) }
     }
 
     pub fn exit_code(&self) -> u8 {
@@ -113,9 +114,10 @@ fn printable(text: &str) -> String {
 }
 
 /// DuckDB messages span several lines (a hint, the statement, a caret); errors
-/// here are printed on one line.
+/// here are printed on one line. Secret values are masked first, while a
+/// value holding a line break or a tab still matches.
 pub fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    printable(&scrub(text).split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
 #[cfg(test)]
@@ -127,6 +129,15 @@ mod tests {
         let e = Error::database("view \"v\"", "Catalog Error: Table x does not exist!\n\nLINE 1: SELECT *\n   ^");
         assert_eq!(e.to_string(), "view \"v\": Catalog Error: Table x does not exist! LINE 1: SELECT * ^");
         assert_eq!(e.exit_code(), exit::DATABASE);
+    }
+
+    #[test]
+    fn secret_values_with_line_breaks_are_masked_before_the_line_is_joined() {
+        crate::secret::Secret::new("MKerr\npass\tword");
+        let e = Error::database("attaching \"pg\"", "Unable to connect at \"password='MKerr\npass\tword'\"\n\x1b[1mhint");
+        assert_eq!(e.to_string(), r#"attaching "pg": Unable to connect at "password='***'" \u{1b}[1mhint"#);
+        let e = Error::config(Path::new("c.toml"), "x", "value MKerr\npass\tword is wrong");
+        assert_eq!(e.to_string(), "c.toml: x: value *** is wrong");
     }
 
     #[test]

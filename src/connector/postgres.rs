@@ -60,6 +60,13 @@ fn libpq_value(v: &str) -> String {
     }
 }
 
+/// libpq parameters that carry a credential, wherever they are given.
+const CREDENTIALS: &[&str] = &["password", "sslpassword"];
+
+fn is_credential(param: &str) -> bool {
+    CREDENTIALS.contains(&param.to_ascii_lowercase().as_str())
+}
+
 fn key_err(key: &str, message: &str) -> KeyError {
     KeyError { key: key.into(), message: message.into() }
 }
@@ -109,6 +116,9 @@ impl Conn {
                 serde_json::Value::Bool(b) => b.to_string(),
                 _ => return Err(key_err(&format!("options.{k}"), "takes a string, number or boolean")),
             };
+            if is_credential(k) {
+                Secret::new(text.clone());
+            }
             push(k, &text);
         }
         let given = |k: &str| parts.iter().any(|p| p.split_whitespace().any(|w| w.starts_with(&format!("{k}="))));
@@ -128,7 +138,7 @@ impl Conn {
 
     /// Whether the string holds a credential.
     pub(super) fn has_credentials(&self) -> bool {
-        self.password.is_some() || self.dsn.is_some()
+        self.password.is_some() || self.dsn.is_some() || self.options.keys().any(|k| is_credential(k))
     }
 }
 
@@ -187,6 +197,18 @@ mod tests {
         assert_eq!(target.expose(), r"host=db.local port=5432 dbname=app user=me password='p w\'x' connect_timeout=10");
         assert!(s.options.contains(&AttachOption::Value("SCHEMA".into(), Value::Str("s".into()))));
         assert!(s.options.contains(&AttachOption::Flag("READ_ONLY".into())));
+    }
+
+    #[test]
+    fn a_password_among_the_options_makes_the_string_a_credential() {
+        for key in ["password", "sslpassword"] {
+            let s = spec(serde_json::json!({"host": "h", "options": {key: "MKoptpass"}})).unwrap();
+            let Value::Secret(t) = &s.target else { panic!("options.{key} holds a credential") };
+            assert!(t.expose().contains("MKoptpass"));
+            assert_eq!(crate::secret::scrub("no MKoptpass here"), "no *** here");
+        }
+        let s = spec(serde_json::json!({"host": "h", "options": {"application_name": "app"}})).unwrap();
+        assert!(matches!(s.target, Value::Str(_)));
     }
 
     #[test]
