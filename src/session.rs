@@ -257,6 +257,7 @@ pub fn restore(conn: &Connection, config: &Config, opts: &OpenOptions) -> Result
     let steps = steps(config);
     let mut stored = None;
     let mut attachments = Vec::new();
+    let mut restored = Restored::default();
     for step in &steps {
         let t = Instant::now();
         if let Some(stmt) = step.stmt.as_ref().and_then(|_| embedded_load(&step.check, ext_dir.as_deref())) {
@@ -264,11 +265,17 @@ pub fn restore(conn: &Connection, config: &Config, opts: &OpenOptions) -> Result
             log::info!("restored {} (embedded) in {:.1?}", step.what, t.elapsed());
             continue;
         }
-        check(&step.check, ext_dir.as_deref()).map_err(|m| Error::database(&step.what, m))?;
+        let ready = check(&step.check, ext_dir.as_deref());
         if let Some(a) = step.attachment {
-            attachments.push((step, a));
+            match (ready, &step.check) {
+                (Ok(()), _) => attachments.push((step, a)),
+                // A catalog of catalogs not built yet, in a session that does not build it.
+                (Err(_), Check::LocalFile(f)) if a.kind == "duckalog" && !f.path.exists() => return Err(Error::NoCatalog(f.path.clone())),
+                (Err(reason), _) => unavailable(step, a, reason, &mut restored)?,
+            }
             continue;
         }
+        ready.map_err(|m| Error::database(&step.what, m))?;
         if let (Some(def), false) = (step.persistent, opts.force_rebuild) {
             let stored = match &stored {
                 Some(s) => s,
@@ -284,13 +291,24 @@ pub fn restore(conn: &Connection, config: &Config, opts: &OpenOptions) -> Result
             log::info!("restored {} in {:.1?}", step.what, t.elapsed());
         }
     }
-    let restored = attach_all(conn, &attachments, opts)?;
+    attach_all(conn, &attachments, opts, &mut restored)?;
     log::info!("session restored ({} steps) in {:.1?}", steps.len(), start.elapsed());
     Ok(restored)
 }
 
+/// An attachment that cannot be attached: the end of the run when it is
+/// required; otherwise left out, with the views that read it.
+fn unavailable(step: &Step, a: &Attachment, reason: String, restored: &mut Restored) -> Result<()> {
+    if a.policy.required {
+        return Err(Error::database(&step.what, reason));
+    }
+    log::warn!("{} is optional and unavailable: {}; views that read it are skipped", step.what, reason);
+    restored.skipped.push((a.alias.clone(), reason));
+    Ok(())
+}
+
 /// Attaches what is not attached yet, `opts.jobs` at a time.
-fn attach_all(conn: &Connection, steps: &[(&Step, &Attachment)], opts: &OpenOptions) -> Result<Restored> {
+fn attach_all(conn: &Connection, steps: &[(&Step, &Attachment)], opts: &OpenOptions, restored: &mut Restored) -> Result<()> {
     let present: std::collections::HashSet<String> = {
         let mut stmt = conn.prepare("SELECT lower(database_name) FROM duckdb_databases()").map_err(|e| Error::database("listing attached databases", e))?;
         let names = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(|e| Error::database("listing attached databases", e))?;
@@ -325,17 +343,12 @@ fn attach_all(conn: &Connection, steps: &[(&Step, &Attachment)], opts: &OpenOpti
             }
         });
     }
-    let mut restored = Restored::default();
     for ((step, a), r) in todo.iter().zip(results) {
         if let Err(f) = r {
-            if a.policy.required {
-                return Err(Error::database(&step.what, f.reason));
-            }
-            log::warn!("{} is optional and unavailable: {}; views that read it are skipped", step.what, f.reason);
-            restored.skipped.push((a.alias.clone(), f.reason));
+            unavailable(step, a, f.reason, restored)?;
         }
     }
-    Ok(restored)
+    Ok(())
 }
 
 /// For an extension that is not in the extension directory but is embedded

@@ -214,6 +214,29 @@ sql = "SELECT * FROM range(1, 4) t(x)"
 }
 
 #[test]
+fn an_optional_attachment_whose_file_is_missing_is_skipped_with_its_views() {
+    let p = Project::new();
+    p.fixtures();
+    let config = |required: bool| {
+        format!(
+            "[duckdb]\ndatabase = \"cat.duckdb\"\n\
+             [[attachments.sqlite]]\nalias = \"gone\"\npath = \"data/gone.sqlite\"\nrequired = {required}\n\
+             [[views]]\nname = \"from_gone\"\nsource = \"sqlite\"\ndatabase = \"gone\"\ntable = \"t\"\n\
+             [[views]]\nname = \"over_it\"\nsql = \"SELECT * FROM from_gone\"\n\
+             [[views]]\nname = \"kept\"\nsql = \"SELECT 1 AS x\"\n"
+        )
+    };
+    p.write("duckalog.toml", &config(false));
+    let out = p.run(&["run"]);
+    assert_eq!(out.code, 4, "{}", out.stderr);
+    assert!(out.stderr.contains("gone.sqlite does not exist"), "{}", out.stderr);
+    let names: Vec<String> = p.views("cat.duckdb").into_iter().map(|(_, n, _)| n).collect();
+    assert_eq!(names, ["kept"]);
+    p.write("duckalog.toml", &config(true));
+    p.run(&["run"]).fails(3, &["attachment \"gone\" (sqlite)", "gone.sqlite does not exist", "create = true"]);
+}
+
+#[test]
 fn a_failing_view_leaves_the_catalog_exactly_as_before() {
     let p = project("");
     p.run(&["run"]).ok();

@@ -41,6 +41,16 @@ fn a_child_view_over_a_grandchild_works_from_the_parent() {
 }
 
 #[test]
+fn a_child_not_built_yet_is_its_own_error_in_a_read_only_session() {
+    let p = Project::new();
+    three_levels(&p);
+    p.run(&["run", "top.yaml"]).ok();
+    std::fs::remove_file(p.path("lake/mid.duckdb")).unwrap();
+    p.run(&["query", "SELECT 1", "top.yaml"]).fails(6, &["mid.duckdb", "does not exist yet", "duckalog run"]);
+    assert!(!p.path("lake/mid.duckdb").exists());
+}
+
+#[test]
 fn a_database_override_and_a_writable_child() {
     let p = Project::new();
     three_levels(&p);
