@@ -314,6 +314,12 @@ fn attach_all(conn: &Connection, steps: &[(&Step, &Attachment)], opts: &OpenOpti
         let names = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(|e| Error::database("listing attached databases", e))?;
         names.filter_map(|n| n.ok()).collect()
     };
+    let own: String = conn.query_row("SELECT current_database()", [], |r| r.get(0)).map_err(|e| Error::database("reading the catalog's name", e))?;
+    if let Some((_, a)) = steps.iter().find(|(_, a)| a.alias.eq_ignore_ascii_case(&own)) {
+        // DuckDB names a database file's catalog after the file: an attachment
+        // of that name would seem attached already, and its views read the catalog.
+        return Err(a.origin.error("alias", format!("{:?} is the name DuckDB gives the catalog's own database file; choose another alias", a.alias)));
+    }
     let todo: Vec<_> = steps.iter().filter(|(_, a)| !present.contains(&a.alias.to_lowercase())).collect();
     let mut results: Vec<std::result::Result<(), attach::Failure>> = Vec::new();
     for chunk in todo.chunks(opts.jobs.max(1)) {

@@ -237,6 +237,22 @@ fn an_optional_attachment_whose_file_is_missing_is_skipped_with_its_views() {
 }
 
 #[test]
+fn an_alias_that_is_the_catalog_files_own_name_is_refused() {
+    let p = Project::new();
+    p.fixtures();
+    p.write(
+        "duckalog.toml",
+        "[duckdb]\ndatabase = \"shop.duckdb\"\n[[attachments.duckdb]]\nalias = \"Shop\"\npath = \"data/shop.duckdb\"\n\
+         [[views]]\nname = \"items\"\nsource = \"duckdb\"\ndatabase = \"Shop\"\ntable = \"items\"\n",
+    );
+    p.run(&["run"]).fails(2, &["duckalog.toml: attachments.duckdb[0].alias", "\"Shop\" is the name DuckDB gives the catalog's own database file"]);
+    // The same check follows --db, which renames the catalog.
+    p.write("other.toml", &std::fs::read_to_string(p.path("duckalog.toml")).unwrap().replace("database = \"shop.duckdb\"", "database = \"cat.duckdb\""));
+    p.run(&["run", "other.toml"]).ok();
+    p.run(&["run", "other.toml", "--db", "shop.duckdb"]).fails(2, &["is the name DuckDB gives"]);
+}
+
+#[test]
 fn a_failing_view_leaves_the_catalog_exactly_as_before() {
     let p = project("");
     p.run(&["run"]).ok();
