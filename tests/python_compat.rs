@@ -96,6 +96,22 @@ fn environment_values_fill_paths_and_numbers() {
 /// A catalog laid out as the Python tool's documentation describes: imports,
 /// a `.env` file, schemas, SQLite and DuckDB attachments and a two-level
 /// catalog of catalogs, all in its YAML format.
+#[test]
+fn yaml_1_1_booleans_read_as_the_python_tool_reads_them() {
+    let p = Project::new();
+    p.fixtures();
+    p.write(
+        "duckalog.yaml",
+        "duckdb: {database: cat.duckdb}\nattachments:\n  duckdb:\n    - {alias: shop, path: data/shop.duckdb, read_only: Yes}\n    - {alias: fresh, path: data/fresh.duckdb, create: on, read_only: off}\n",
+    );
+    let out = p.run(&["run", "-q", "SELECT (SELECT readonly FROM duckdb_databases() WHERE database_name = 'shop') AS shop, \
+        (SELECT readonly FROM duckdb_databases() WHERE database_name = 'fresh') AS fresh", "--format", "csv"]);
+    out.ok();
+    assert_eq!(out.stdout, "shop,fresh\ntrue,false\n");
+    p.write("bad.yaml", "attachments:\n  duckdb:\n    - {alias: shop, path: data/shop.duckdb, read_only: perhaps}\n");
+    p.run(&["validate", "bad.yaml"]).fails(2, &["attachments.duckdb[0].read_only", "expected a boolean"]);
+}
+
 fn python_project(p: &Project) {
     p.fixtures();
     p.write(".env", "DATA_DIR=data\n");

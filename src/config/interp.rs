@@ -169,12 +169,24 @@ pub mod de {
         fn from_f64(_: f64) -> Option<Self> {
             None
         }
+        fn from_text(text: &str) -> Option<Self> {
+            text.parse().ok()
+        }
     }
 
     impl FromLax for bool {
         const EXPECTING: &'static str = "a boolean (true or false)";
         fn from_bool(v: bool) -> Option<Self> {
             Some(v)
+        }
+        /// YAML 1.1's words too, which the Python tool's YAML reader takes
+        /// for booleans (YAML 1.2, read here, leaves them strings).
+        fn from_text(text: &str) -> Option<Self> {
+            match text.to_ascii_lowercase().as_str() {
+                "true" | "yes" | "on" => Some(true),
+                "false" | "no" | "off" => Some(false),
+                _ => None,
+            }
         }
     }
 
@@ -230,7 +242,7 @@ pub mod de {
         fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<T, E> {
             let text = interpolate(v).map_err(E::custom)?;
             // The text may hold a secret from the environment: never echo it.
-            text.trim().parse().map_err(|_| E::custom(format!("expected {}", T::EXPECTING)))
+            T::from_text(text.trim()).ok_or_else(|| E::custom(format!("expected {}", T::EXPECTING)))
         }
     }
 
