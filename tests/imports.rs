@@ -26,6 +26,27 @@ fn imports_merge_globs_excludes_and_nested_files_with_their_own_paths() {
 }
 
 #[test]
+fn an_excluded_folder_excludes_everything_in_it() {
+    let p = Project::new();
+    p.write("v/a.yaml", "views: [{name: a, sql: 'SELECT 1'}]\n");
+    p.write("v/old/b.yaml", "views: [{name: b, sql: 'SELECT 1'}]\n");
+    p.write("v/old/deep/c.yaml", "views: [{name: c, sql: 'SELECT 1'}]\n");
+    let views = |imports: &str| {
+        p.write("main.yaml", &format!("imports: {imports}\n"));
+        let out = p.run(&["config", "show", "main.yaml", "--format", "json"]);
+        out.ok();
+        let shown: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+        let names: Vec<String> =
+            shown["views"].as_array().map(|v| v.iter().map(|v| v["name"].as_str().unwrap().to_string()).collect()).unwrap_or_default();
+        names
+    };
+    assert_eq!(views("['v/**/*.yaml', '!v/old/**']"), ["a"]);
+    assert_eq!(views("['v/**/*.yaml', '!v/old']"), ["a"]);
+    assert_eq!(views("['v/**/*.yaml', '!v/old/deep/*']"), ["a", "b"]);
+    assert!(views("['v/**/*.yaml', '!v/**']").is_empty());
+}
+
+#[test]
 fn a_later_definition_replaces_only_with_override() {
     let p = Project::new();
     p.write("base.yaml", "views:\n  - name: v\n    sql: SELECT 'base' AS who\n");

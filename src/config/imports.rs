@@ -69,10 +69,11 @@ struct Target {
 }
 
 /// The files an `imports` list names, globs expanded (matches sorted) and
-/// `!pattern` entries removed.
+/// `!pattern` entries removed: a folder a `!pattern` names (`!parts/**`,
+/// `!parts`) removes everything in it.
 fn expand(imports: &[Import], dir: &Path, file: &Path) -> Result<Vec<Target>> {
     let err = |i: usize, m: String| Error::config(file, &format!("imports[{i}]"), m);
-    let matches = |i: usize, pattern: &str| -> Result<Vec<PathBuf>> {
+    let matches = |i: usize, pattern: &str, files_only: bool| -> Result<Vec<PathBuf>> {
         if is_remote(pattern) {
             return Err(err(i, "imports must be local files; copy the remote file next to the config".into()));
         }
@@ -84,15 +85,17 @@ fn expand(imports: &[Import], dir: &Path, file: &Path) -> Result<Vec<Target>> {
         let mut found: Vec<PathBuf> = glob::glob(text)
             .map_err(|e| err(i, format!("bad pattern: {e}")))?
             .filter_map(|m| m.ok())
-            .filter(|p| p.is_file())
+            .filter(|p| !files_only || p.is_file())
             .collect();
         found.sort();
         Ok(found)
     };
-    let mut excluded = HashSet::new();
+    let mut excluded = Vec::new();
     for (i, imp) in imports.iter().enumerate() {
         if let Some(pattern) = imp.path().strip_prefix('!') {
-            excluded.extend(matches(i, pattern.trim())?);
+            // `dir/**` is the folder and all in it; the glob crate yields only its subfolders.
+            let pattern = pattern.trim();
+            excluded.extend(matches(i, pattern.strip_suffix("/**").unwrap_or(pattern), false)?);
         }
     }
     let mut out = Vec::new();
@@ -104,12 +107,12 @@ fn expand(imports: &[Import], dir: &Path, file: &Path) -> Result<Vec<Target>> {
         if pattern.is_empty() {
             return Err(err(i, "the path must not be empty".into()));
         }
-        let found = matches(i, pattern)?;
+        let found = matches(i, pattern, true)?;
         if found.is_empty() {
             return Err(err(i, format!("no file matches {pattern:?} (patterns are relative to {})", dir.display())));
         }
         for path in found {
-            if excluded.contains(&path) {
+            if excluded.iter().any(|e| path.starts_with(e)) {
                 continue;
             }
             if !path.exists() {
