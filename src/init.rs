@@ -182,13 +182,14 @@ pub fn write(files: &[(PathBuf, &str)], force: bool) -> Result<()> {
             return Err(Error::Usage(format!("{} already exist(s); nothing written (--force overwrites)", existing.join(", "))));
         }
     }
+    // Every folder first: one that cannot be made (a file in its place) stops
+    // init before any file is written.
+    for dir in files.iter().filter_map(|(p, _)| p.parent()).filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| Error::Other(format!("cannot create folder {}: {e}; nothing written", dir.display())))?;
+    }
     for (path, text) in files {
-        let fail = |e: std::io::Error| Error::Other(format!("cannot write {}: {e}", path.display()));
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(fail)?;
-        }
         // Without --force, a file that appeared since the check is not replaced.
-        crate::atomic_write::write(path, text, force).map_err(fail)?;
+        crate::atomic_write::write(path, text, force).map_err(|e| Error::Other(format!("cannot write {}: {e}", path.display())))?;
     }
     Ok(())
 }

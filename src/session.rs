@@ -87,6 +87,10 @@ pub fn open(database: &Database, opts: &OpenOptions) -> Result<Connection> {
             if path.is_dir() {
                 return Err(fail(&"is a directory, not a database file"));
             }
+            // Reading a named pipe or a device for its header would wait for ever.
+            if path.metadata().is_ok_and(|m| !m.is_file()) {
+                return Err(fail(&"is not a regular file (a named pipe or a device); give the path of a DuckDB database file"));
+            }
             if !is_duckdb_file(path) {
                 return Err(fail(&"is not a DuckDB database file (DuckDB would open a SQLite file in its place); give the path of a DuckDB file, or attach the other database under attachments"));
             }

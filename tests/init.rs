@@ -39,6 +39,11 @@ fn init_overwrites_nothing_without_force() {
     p.run(&["init", "--force"]).ok();
     assert!(!std::fs::read_to_string(p.path("data/sample.csv")).unwrap().contains("zoe"));
     p.run(&["run"]).ok();
+    // A file where the data folder goes: nothing is written either.
+    let q = Project::new();
+    q.write("data", "not a folder");
+    q.run(&["init"]).fails(1, &["cannot create folder", "data", "nothing written"]);
+    assert!(!q.path("duckalog.toml").exists());
 }
 
 #[test]

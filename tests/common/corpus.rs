@@ -8,6 +8,7 @@
 
 use super::Project;
 use std::collections::BTreeMap;
+use std::os::unix::fs::FileTypeExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -229,6 +230,9 @@ fn tree(dir: &Path) -> BTreeMap<String, Option<Vec<u8>>> {
             if kind.is_dir() {
                 todo.push(path);
                 out.insert(name, None);
+            } else if kind.is_fifo() {
+                // Reading a named pipe would wait for a writer.
+                out.insert(name, Some(b"fifo".to_vec()));
             } else {
                 out.insert(name, std::fs::read(&path).ok());
             }
@@ -486,6 +490,9 @@ pub fn cases() -> Vec<Case> {
             .setup(|p| {
                 p.write("plain", "a file, not a folder");
             }),
+        case("database is a named pipe", "c.toml", one.clone(), 3, &["cat.duckdb", "not a regular file"]).setup(|p| {
+            assert!(std::process::Command::new("mkfifo").arg(p.path("cat.duckdb")).status().unwrap().success());
+        }),
         case("read-only database missing", "c.toml", one.clone(), 6, &["cat.duckdb", "does not exist"]).args(&["run", "{config}", "--db", "cat.duckdb", "--read-only"]),
         case("view with invalid SQL over a catalog", "c.toml", view("broken", "SELEC 1"), 2, &["views[0]", "invalid SQL"]).setup(existing_catalog),
         case("view over a missing table", "c.toml", format!("{}{}", view("kept", "SELECT 42 AS answer"), view("dangling", "SELECT * FROM nowhere")), 3, &["view \"main\".\"dangling\"", "nowhere"])
