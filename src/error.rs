@@ -105,8 +105,8 @@ pub fn print(text: &str) -> Result<()> {
 
 /// Keys, names and paths come from config files and may hold line breaks
 /// or other control characters: they are shown escaped (`\n`), so that an
-/// error stays on one line.
-fn printable(text: &str) -> String {
+/// error, or a comment, stays on one line.
+pub fn printable(text: &str) -> String {
     if !text.chars().any(char::is_control) {
         return text.to_string();
     }

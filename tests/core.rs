@@ -331,6 +331,16 @@ fn dry_run_prints_what_run_would_execute_and_executes_nothing() {
 }
 
 #[test]
+fn a_line_break_in_the_config_path_stays_in_the_scripts_comment() {
+    let p = Project::new();
+    p.write("odd\nDROP TABLE t;.toml", "[[views]]\nname = \"v\"\nsql = \"SELECT 1 AS x\"\n");
+    let out = p.run(&["generate-sql", "odd\nDROP TABLE t;.toml"]);
+    out.ok();
+    assert!(out.stdout.lines().all(|l| !l.starts_with("DROP")), "{}", out.stdout);
+    assert!(out.stdout.starts_with("-- ") && out.stdout.lines().next().unwrap().contains("odd\\nDROP TABLE t;.toml"), "{}", out.stdout);
+}
+
+#[test]
 fn generate_sql_replays_into_a_fresh_duckdb() {
     let p = project("\n[[views]]\nname = \"joined\"\ndb_schema = \"rep\"\nsql = \"SELECT o.id, i.name FROM orders o JOIN items i USING (item_id)\"\n");
     let out = p.run(&["generate-sql"]);

@@ -19,6 +19,9 @@ struct Script {
 
 impl Script {
     fn new(title: &str, config: &Config, reveal: bool) -> Self {
+        // The title names the config's path, which may hold a line break: one
+        // would end the comment and turn the rest of the path into SQL.
+        let title = crate::error::printable(title);
         let mut out = format!("-- {title}\n-- for DuckDB {}.", crate::extension::DUCKDB_VERSION);
         if !config.secrets.is_empty() {
             out.push_str(if reveal { " It holds secret values." } else { " Secret values are shown as '***'." });
