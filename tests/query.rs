@@ -118,6 +118,23 @@ fn a_reader_that_stops_reading_ends_the_output_quietly() {
 }
 
 #[test]
+fn a_query_is_one_statement() {
+    let p = project();
+    p.run(&["run"]).ok();
+    for args in [&["query", "SELECT 1; SELECT 2"][..], &["run", "-q", "SELECT 1; SELECT 2"]] {
+        p.run(args).fails(2, &["the query holds 2 statements", "run -i"]);
+    }
+    for empty in ["", "  ", "/* nothing */ ;"] {
+        p.run(&["query", empty]).fails(2, &["the query is empty"]);
+        p.run(&["run", "-q", empty]).fails(2, &["the query is empty"]);
+    }
+    // A `;` inside a string, and a last `;`, are not a second statement.
+    let out = p.run(&["query", "SELECT 'a;b' AS s;", "--format", "csv"]);
+    out.ok();
+    assert_eq!(out.stdout, "s\na;b\n");
+}
+
+#[test]
 fn the_session_is_restored_and_nothing_changes() {
     let p = project();
     p.run(&["run"]).ok();

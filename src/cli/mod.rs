@@ -485,6 +485,9 @@ fn run(c: &RunCmd) -> Result<u8> {
     if c.interactive && (c.query.is_some() || c.dry_run) {
         return Err(Error::Usage("--interactive goes with neither --query nor --dry-run".into()));
     }
+    if let Some(sql) = &c.query {
+        one_statement(sql)?;
+    }
     if c.dry_run {
         let actual = catalog::read_state(&database, &opts)?;
         let plan = plan::diff(&config.views, &config.secrets, &actual, plan_opts);
@@ -514,6 +517,18 @@ fn run(c: &RunCmd) -> Result<u8> {
     Ok(exit_code(&counts))
 }
 
+/// `run --query` and `query` take one statement, checked before anything
+/// runs: DuckDB would run every statement of the text and answer with the last.
+fn one_statement(sql: &str) -> Result<()> {
+    match crate::shell::statements(sql).len() {
+        0 => Err(Error::Usage("the query is empty: give one SQL statement".into())),
+        1 => Ok(()),
+        n => Err(Error::Usage(format!(
+            "the query holds {n} statements: give one (the shell runs several in turn: duckalog run -i < statements.sql)"
+        ))),
+    }
+}
+
 /// Runs `sql` and prints its result: `run --query` and `query`.
 fn print_query(conn: &duckdb::Connection, sql: &str, timeout: Option<f64>, format: Format) -> Result<()> {
     let timeout = timeout.map(seconds).transpose()?;
@@ -521,6 +536,7 @@ fn print_query(conn: &duckdb::Connection, sql: &str, timeout: Option<f64>, forma
 }
 
 fn query(c: &QueryCmd) -> Result<u8> {
+    one_statement(&c.sql)?;
     let args = c.common();
     if let Some(db) = args.db.filter(|_| args.config_arg.is_none() && args.config.is_none() && default_config().is_none()) {
         // No config to read: the bare database, opened read-only as any

@@ -10,6 +10,8 @@ mod dot;
 mod input;
 mod split;
 
+pub use split::statements;
+
 use crate::cli::output::{self, Format};
 use crate::error::{note, print, Result};
 use crate::secret::scrub;

@@ -154,6 +154,17 @@ impl Splitter {
     }
 }
 
+/// The statements of a whole text; the last may lack its `;`.
+pub fn statements(text: &str) -> Vec<String> {
+    let mut split = Splitter::default();
+    let mut out = Vec::new();
+    for line in text.lines() {
+        out.extend(split.push_line(line));
+    }
+    out.extend(split.finish());
+    out
+}
+
 fn is_word(c: u8) -> bool {
     c.is_ascii_alphanumeric() || c == b'_' || c == b'$' || c >= 0x80
 }
