@@ -11,13 +11,17 @@ use std::path::Path;
 /// the notes it carries as comments.
 pub fn convert(input: &Path) -> Result<(String, Vec<String>)> {
     let fail = |key: &str, m: String| Error::config(input, key, m);
+    if input.extension().is_some_and(|e| e.eq_ignore_ascii_case("toml")) {
+        return Err(fail("", "is TOML already: convert reads the Python tool's YAML (or JSON) configs".into()));
+    }
     let bytes = std::fs::read(input).map_err(|e| fail("", format!("cannot read: {e}")))?;
     let text = String::from_utf8(bytes).map_err(|_| fail("", "not valid UTF-8 (save the file as UTF-8)".into()))?;
     // The Python tool parses JSON as YAML too.
-    let yaml: serde_yaml_ng::Value = serde_yaml_ng::from_str(&text).map_err(|e| {
+    let mut yaml: serde_yaml_ng::Value = serde_yaml_ng::from_str(&text).map_err(|e| {
         let place = e.location().map(|l| format!("line {}, column {}", l.line(), l.column())).unwrap_or_default();
         fail(&place, crate::error::one_line(&e.to_string()))
     })?;
+    yaml.apply_merge().map_err(|e| fail("", format!("a `<<` merge key: {}", crate::error::one_line(&e.to_string()))))?;
     let mut root = match serde_json::to_value(&yaml) {
         Ok(Value::Object(map)) => map,
         Ok(_) => return Err(fail("", "the top level must be a mapping of keys to values".into())),

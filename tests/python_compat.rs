@@ -112,6 +112,27 @@ fn yaml_1_1_booleans_read_as_the_python_tool_reads_them() {
     p.run(&["validate", "bad.yaml"]).fails(2, &["attachments.duckdb[0].read_only", "expected a boolean"]);
 }
 
+#[test]
+fn yaml_merge_keys_are_applied() {
+    let p = Project::new();
+    p.write("data/a.csv", "n\n1\n2\n");
+    p.write(
+        "duckalog.yaml",
+        "duckdb: {database: cat.duckdb}\nviews:\n  - &base\n    name: a\n    source: csv\n    uri: data/a.csv\n  - <<: *base\n    name: b\n    description: the same file\n",
+    );
+    let out = p.run(&["run", "-q", "SELECT (SELECT sum(n) FROM a) AS a, (SELECT sum(n) FROM b) AS b", "--format", "csv"]);
+    out.ok();
+    assert_eq!(out.stdout, "a,b\n3,3\n");
+    // The merged config still gets its key paths in errors.
+    p.write("bad.yaml", "views:\n  - &base {name: a, source: csv, uri: data/a.csv}\n  - <<: *base\n    name: b\n    colour: red\n");
+    p.run(&["validate", "bad.yaml"]).fails(2, &["bad.yaml: views[1].colour", "unknown field"]);
+    // convert applies them too.
+    let out = p.run(&["convert", "duckalog.yaml", "-o", "conv.toml"]);
+    out.ok();
+    let toml = std::fs::read_to_string(p.path("conv.toml")).unwrap();
+    assert!(!toml.contains("<<") && toml.matches("uri = \"data/a.csv\"").count() == 2, "{toml}");
+}
+
 fn python_project(p: &Project) {
     p.fixtures();
     p.write(".env", "DATA_DIR=data\n");
@@ -175,6 +196,9 @@ fn a_python_tool_project_with_imports_dotenv_and_nested_catalogs_runs_unchanged(
     assert!(toml_text.contains("# - duckdb.database \"catalog.duckdb\" is relative to this file's folder"), "{toml_text}");
     assert!(toml_text.contains("attachments.duckalog: every run brings each child catalog up to date"), "{toml_text}");
     p.run(&["convert", "catalog.yaml", "--output", "duckalog.toml"]).fails(2, &["exists", "--force"]);
+    p.run(&["convert", "duckalog.toml", "-o", "-"]).fails(2, &["duckalog.toml: is TOML already"]);
+    p.run(&["convert", "catalog.yaml", "-o", "new/folder/c.toml"]).ok();
+    assert!(p.path("new/folder/c.toml").is_file());
     let out = p.run(&["run", "duckalog.toml", "--db", "converted.duckdb", "-q", q, "--format", "csv"]);
     out.ok();
     assert_eq!(out.stdout, "accounts,items,total\n3,2,8.0\n");

@@ -804,6 +804,9 @@ fn convert(c: &ConvertCmd) -> Result<u8> {
     if config::dir_of(&output) != config::dir_of(&c.input) {
         log::warn!("{} is in another folder than {}: relative paths in it now start from there", output.display(), c.input.display());
     }
+    if let Some(dir) = output.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| Error::Other(format!("cannot create folder {}: {e}", dir.display())))?;
+    }
     crate::atomic_write::write(&output, &text, true).map_err(|e| Error::Other(format!("cannot write {}: {e}", output.display())))?;
     crate::error::note(&format!("wrote {} ({} note(s) on changed meaning, as comments at its top)", output.display(), notes.len()));
     Ok(0)

@@ -119,32 +119,29 @@ impl Grid {
         Ok(())
     }
 
+    /// One object a row, its keys in column order. Numbers are written as
+    /// DuckDB shows them: read through a float, a DECIMAL(18,3) or a HUGEINT
+    /// would lose digits.
     fn json(&self, out: &mut dyn Write) -> io::Result<()> {
-        let rows: Vec<serde_json::Value> = self
-            .rows
-            .iter()
-            .map(|row| {
-                let obj = self
-                    .columns
-                    .iter()
-                    .zip(row)
-                    .zip(&self.numeric)
-                    .map(|((name, cell), num)| {
-                        let v = match cell {
-                            None => serde_json::Value::Null,
-                            Some(text) if *num => serde_json::from_str::<serde_json::Number>(text)
-                                .map(serde_json::Value::Number)
-                                .unwrap_or_else(|_| serde_json::Value::String(text.clone())),
-                            Some(text) => serde_json::Value::String(text.clone()),
-                        };
-                        (name.clone(), v)
-                    })
-                    .collect::<serde_json::Map<_, _>>();
-                serde_json::Value::Object(obj)
-            })
-            .collect();
-        serde_json::to_writer_pretty(&mut *out, &rows)?;
-        writeln!(out)
+        if self.rows.is_empty() {
+            return writeln!(out, "[]");
+        }
+        let string = |text: &str| serde_json::Value::from(text).to_string();
+        writeln!(out, "[")?;
+        for (r, row) in self.rows.iter().enumerate() {
+            writeln!(out, "  {{")?;
+            for (c, ((name, cell), num)) in self.columns.iter().zip(row).zip(&self.numeric).enumerate() {
+                let value = match cell {
+                    None => "null".to_string(),
+                    Some(text) if *num && serde_json::from_str::<serde_json::Number>(text).is_ok() => text.clone(),
+                    Some(text) => string(text),
+                };
+                let comma = if c + 1 < self.columns.len() { "," } else { "" };
+                writeln!(out, "    {}: {value}{comma}", string(name))?;
+            }
+            writeln!(out, "  }}{}", if r + 1 < self.rows.len() { "," } else { "" })?;
+        }
+        writeln!(out, "]")
     }
 }
 
@@ -181,5 +178,32 @@ mod tests {
         assert_eq!(text(Format::Csv), "id,name\n1,\"a,b\"\n22,\n");
         let json: serde_json::Value = serde_json::from_str(&text(Format::Json)).unwrap();
         assert_eq!(json, serde_json::json!([{"id": 1, "name": "a,b"}, {"id": 22, "name": null}]));
+    }
+
+    #[test]
+    fn json_keeps_every_digit_and_the_column_order() {
+        let g = Grid {
+            columns: vec!["z".into(), "d".into(), "h".into(), "nan".into(), "q\"".into()],
+            numeric: vec![false, true, true, true, false],
+            rows: vec![vec![
+                Some("x".into()),
+                Some("123456789012345.678".into()),
+                Some("12345678901234567890123".into()),
+                Some("nan".into()),
+                Some("a\nb".into()),
+            ]],
+        };
+        let mut buf = Vec::new();
+        g.write(Format::Json, &mut buf).unwrap();
+        let text = String::from_utf8(buf).unwrap();
+        assert_eq!(
+            text,
+            "[\n  {\n    \"z\": \"x\",\n    \"d\": 123456789012345.678,\n    \"h\": 12345678901234567890123,\n    \"nan\": \"nan\",\n    \"q\\\"\": \"a\\nb\"\n  }\n]\n"
+        );
+        assert!(serde_json::from_str::<serde_json::Value>(&text).is_ok());
+        let empty = Grid { columns: vec!["a".into()], numeric: vec![true], rows: vec![] };
+        let mut buf = Vec::new();
+        empty.write(Format::Json, &mut buf).unwrap();
+        assert_eq!(buf, b"[]\n");
     }
 }

@@ -41,17 +41,41 @@ pub fn load(files: &[PathBuf]) -> HashMap<String, String> {
             }
         };
         log::debug!("reading variables from {}", file.display());
-        for (n, line) in text.lines().enumerate() {
-            match parse_line(line, &values) {
+        let lines: Vec<&str> = text.lines().collect();
+        let mut n = 0;
+        while n < lines.len() {
+            let (parsed, used) = entry(&lines[n..], &values);
+            match parsed {
                 Ok(Some((k, v))) => {
                     values.overlay.insert(k, v);
                 }
                 Ok(None) => {}
                 Err(why) => log::warn!("{}: line {}: {why}; the line is skipped", file.display(), n + 1),
             }
+            n += used;
         }
     }
     values.overlay
+}
+
+/// The entry that starts at `lines[0]`, and how many lines it takes: a
+/// quoted value may run over several lines (a PEM key, say), as
+/// python-dotenv reads it. A quote that never closes costs only its line.
+fn entry(lines: &[&str], known: &Vars) -> (Result<Option<(String, String)>, String>, usize) {
+    let mut text = lines[0].to_string();
+    for (used, next) in lines.iter().enumerate().skip(1) {
+        match parse_line(&text, known) {
+            Err(why) if why.starts_with("the closing") => {
+                text.push('\n');
+                text.push_str(next);
+            }
+            done => return (done, used),
+        }
+    }
+    match parse_line(&text, known) {
+        Err(_) if lines.len() > 1 => (parse_line(lines[0], known), 1),
+        done => (done, lines.len()),
+    }
 }
 
 /// One line: blank, a `#` comment, or `[export] KEY=value` where the value
@@ -164,5 +188,18 @@ mod tests {
         assert!(parse_line("no equals", &Vars::default()).is_err());
         assert!(parse_line("1X=a", &Vars::default()).is_err());
         assert!(parse_line("G=\"open", &Vars::default()).is_err());
+    }
+
+    #[test]
+    fn quoted_values_may_span_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join(".env");
+        std::fs::write(&file, "A=1\nPEM=\"-----BEGIN KEY-----\nabc\n-----END KEY-----\"\nB='x\ny'\nOPEN=\"never closed\nC=3\n").unwrap();
+        let vars = load(&[file]);
+        assert_eq!(vars["PEM"], "-----BEGIN KEY-----\nabc\n-----END KEY-----");
+        assert_eq!(vars["B"], "x\ny");
+        // The open quote costs its own line only.
+        assert_eq!((vars["A"].as_str(), vars["C"].as_str()), ("1", "3"));
+        assert!(!vars.contains_key("OPEN"));
     }
 }

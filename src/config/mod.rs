@@ -163,6 +163,20 @@ fn parse<T: DeserializeOwned>(format: Format, text: &str, path: &Path) -> Result
                 located(key, pos, crate::error::one_line(inner.message()))
             })
         }
+        // `<<` merge keys (`<<: *defaults`), which the Python tool's YAML
+        // reader applies, are applied on a parsed tree; errors then name key
+        // paths without lines.
+        Format::Yaml if text.contains("<<") => {
+            let mut tree: serde_yaml_ng::Value = serde_yaml_ng::from_str(text).map_err(|e| {
+                let pos = e.location().map(|l| (l.line(), l.column()));
+                located(String::new(), pos, strip_location(&e.to_string()))
+            })?;
+            tree.apply_merge().map_err(|e| located(String::new(), None, format!("a `<<` merge key: {}", strip_location(&e.to_string()))))?;
+            serde_path_to_error::deserialize(tree).map_err(|e| {
+                let key = e.path().to_string();
+                located(key, None, strip_location(&e.into_inner().to_string()))
+            })
+        }
         Format::Yaml => {
             let de = serde_yaml_ng::Deserializer::from_str(text);
             serde_path_to_error::deserialize(de).map_err(|e| {
