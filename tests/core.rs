@@ -253,6 +253,35 @@ fn an_alias_that_is_the_catalog_files_own_name_is_refused() {
 }
 
 #[test]
+fn a_change_that_breaks_an_unchanged_reader_is_refused_whole() {
+    let p = Project::new();
+    let config = |base: &str, extra: &str| {
+        format!(
+            "[duckdb]\ndatabase = \"cat.duckdb\"\n{base}\
+             [[views]]\nname = \"dep\"\nsql = \"SELECT x FROM base\"\n\
+             [[views]]\nname = \"top\"\ndb_schema = \"rep\"\nsql = \"SELECT * FROM dep\"\n{extra}"
+        )
+    };
+    let base = |col: &str| format!("[[views]]\nname = \"base\"\nsql = \"SELECT 1 AS {col}\"\n");
+    p.write("duckalog.toml", &config(&base("x"), ""));
+    p.run(&["run"]).ok();
+    let (views, state) = (p.views("cat.duckdb"), p.state("cat.duckdb"));
+    // base loses the column dep reads: dep, and top through it, would break.
+    p.write("duckalog.toml", &config(&base("y"), ""));
+    p.run(&["run"]).fails(3, &["view \"main\".\"dep\" (duckalog.toml: views[1])", "reads a view this run replaces or drops", "change it as well"]);
+    assert_eq!((p.views("cat.duckdb"), p.state("cat.duckdb")), (views.clone(), state.clone()));
+    // Dropping base with --prune, likewise.
+    p.write("duckalog.toml", &config("", ""));
+    p.run(&["run", "--prune"]).fails(3, &["view \"main\".\"dep\"", "no longer works"]);
+    assert_eq!((p.views("cat.duckdb"), p.state("cat.duckdb")), (views, state));
+    // A change that keeps the readers working goes through.
+    p.write("duckalog.toml", &config("[[views]]\nname = \"base\"\nsql = \"SELECT 2 AS x\"\n", ""));
+    let out = p.run(&["run", "-q", "SELECT x FROM rep.top", "--format", "csv"]);
+    out.ok();
+    assert_eq!(out.stdout, "x\n2\n");
+}
+
+#[test]
 fn a_failing_view_leaves_the_catalog_exactly_as_before() {
     let p = project("");
     p.run(&["run"]).ok();

@@ -10,7 +10,31 @@ use crate::session::exec;
 use crate::sql::{self, Stmt};
 use crate::stored_secrets;
 use duckdb::Connection;
+use std::collections::HashSet;
 use std::time::Instant;
+
+/// DuckDB binds a view when it is read, not when a view it reads changes: the
+/// configured views this run leaves as they are but that read a view it
+/// replaces or drops are bound here, inside the transaction, and one that no
+/// longer binds fails the run, which then changes nothing.
+fn check_readers(conn: &Connection, plan: &Plan, catalog: &str) -> Result<()> {
+    let changed: HashSet<state::Key> =
+        plan.changes.iter().filter(|c| matches!(c.action, Action::Replace | Action::Drop)).map(|c| state::key(&c.schema, &c.name)).collect();
+    if changed.is_empty() {
+        return Ok(());
+    }
+    let unchanged: Vec<&ViewDef> = plan.changes.iter().filter(|c| c.action == Action::Unchanged).filter_map(|c| c.view).collect();
+    for i in deps::readers(conn, &unchanged, &changed, catalog)? {
+        let v = unchanged[i];
+        conn.execute_batch(&format!("DESCRIBE {}", v.qualified())).map_err(|e| {
+            Error::database(
+                format!("view {} ({})", v.qualified(), v.origin),
+                format!("it reads a view this run replaces or drops, and no longer works: {}; change it as well", crate::error::one_line(&e.to_string())),
+            )
+        })?;
+    }
+    Ok(())
+}
 
 /// Applies `plan` to the catalog behind `conn`, whose state is `actual`.
 pub fn apply(conn: &Connection, plan: &Plan, actual: &state::Actual) -> Result<Counts> {
@@ -89,6 +113,7 @@ pub fn apply(conn: &Connection, plan: &Plan, actual: &state::Actual) -> Result<C
                 exec(conn, &s, &what)?;
             }
         }
+        check_readers(conn, plan, catalog)?;
         state::remember(conn, &ordered, &actual.managed).map_err(|e| Error::database("recording the views", e))?;
         Ok(())
     })();

@@ -104,22 +104,13 @@ pub fn graph(conn: &Connection, views: &[&ViewDef], catalog: &str) -> Result<Vec
     for (i, refs) in references(conn, views)?.into_iter().enumerate() {
         let mut node = Node::default();
         for r in refs {
-            let key = match (r.catalog.is_empty(), r.schema.is_empty()) {
-                (true, true) => ("main".to_string(), r.name.to_lowercase()),
+            match (r.catalog.is_empty(), r.schema.is_empty()) {
                 // `x.t` is schema x or database x: either reading may be meant.
-                (true, false) => {
-                    node.catalogs.push(r.schema.to_lowercase());
-                    (r.schema.to_lowercase(), r.name.to_lowercase())
-                }
-                (false, _) if r.catalog.eq_ignore_ascii_case(catalog) => {
-                    let schema = if r.schema.is_empty() { "main".to_string() } else { r.schema.to_lowercase() };
-                    (schema, r.name.to_lowercase())
-                }
-                (false, _) => {
-                    node.catalogs.push(r.catalog.to_lowercase());
-                    continue;
-                }
-            };
+                (true, false) => node.catalogs.push(r.schema.to_lowercase()),
+                (false, _) if !r.catalog.eq_ignore_ascii_case(catalog) => node.catalogs.push(r.catalog.to_lowercase()),
+                _ => {}
+            }
+            let Some(key) = local_key(&r, catalog) else { continue };
             if let Some(&j) = index.get(&key) {
                 if j != i && !node.needs.contains(&j) {
                     node.needs.push(j);
@@ -129,6 +120,46 @@ pub fn graph(conn: &Connection, views: &[&ViewDef], catalog: &str) -> Result<Vec
         nodes.push(node);
     }
     Ok(nodes)
+}
+
+/// The `(schema, name)` in the catalog `catalog` that `r` may name, lower-cased;
+/// `None` when it names another database.
+fn local_key(r: &TableRef, catalog: &str) -> Option<(String, String)> {
+    let schema = match (r.catalog.is_empty(), r.schema.is_empty()) {
+        (true, true) => "main".to_string(),
+        (true, false) => r.schema.to_lowercase(),
+        (false, _) if r.catalog.eq_ignore_ascii_case(catalog) => {
+            if r.schema.is_empty() {
+                "main".to_string()
+            } else {
+                r.schema.to_lowercase()
+            }
+        }
+        (false, _) => return None,
+    };
+    Some((schema, r.name.to_lowercase()))
+}
+
+/// The positions of the views of `views` that read a view named in `changed`
+/// (lower-cased `(schema, name)` in the catalog `catalog`), directly or
+/// through other views of `views`.
+pub fn readers(conn: &Connection, views: &[&ViewDef], changed: &HashSet<(String, String)>, catalog: &str) -> Result<Vec<usize>> {
+    let refs = references(conn, views)?;
+    let mut reached = changed.clone();
+    let mut found = vec![false; views.len()];
+    loop {
+        let mut more = false;
+        for (i, reads) in refs.iter().enumerate() {
+            if !found[i] && reads.iter().filter_map(|r| local_key(r, catalog)).any(|k| reached.contains(&k)) {
+                found[i] = true;
+                more = true;
+                reached.insert((views[i].schema.to_lowercase(), views[i].name.to_lowercase()));
+            }
+        }
+        if !more {
+            return Ok((0..views.len()).filter(|&i| found[i]).collect());
+        }
+    }
 }
 
 /// Orders `views` so that every view comes after the configured views it
