@@ -101,6 +101,8 @@ fn cycles_depth_memory_children_and_clashing_aliases_are_refused() {
     let out = p.run(&["validate", "sclash.yaml"]);
     out.fails(2, &["spart.yaml: duckdb.secrets[0].name: secret \"s3a\" is also defined, differently, by", "skid.yaml"]);
     assert!(!out.stderr.contains("MKlend"), "{}", out.stderr);
+    p.write("same.yaml", "duckdb: {database: kid.duckdb}\nattachments: {duckalog: [{alias: kid, config_path: kid.yaml}]}\n");
+    p.run(&["validate", "same.yaml"]).fails(2, &["same.yaml: attachments.duckalog[0]", "this config's own database"]);
     p.write("nokid.yaml", "attachments: {duckalog: [{alias: k, config_path: missing.yaml}]}\n");
     p.run(&["validate", "nokid.yaml"]).fails(2, &["config_path", "missing.yaml not found"]);
 }

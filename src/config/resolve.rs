@@ -196,6 +196,12 @@ pub(super) fn resolve(mut file: File, path: &Path, registry: &Registry, opts: &s
     let settings = settings(d.settings)?;
     let mut secrets = super::secrets::resolve(d.secrets)?;
     let children = super::children::load(file.attachments.remove("duckalog").unwrap_or_default(), opts, chain)?;
+    if let (Some(child), Database::File(own)) = (children.iter().find(|c| Database::File(c.database.clone()) == database), &database) {
+        return Err(child.origin.error(
+            "",
+            format!("the catalog {:?} builds is {}, this config's own database; give one of them another database file", child.alias, own.display()),
+        ));
+    }
     let mut attachments = attachments(file.attachments, file.iceberg_catalogs, &children, registry, opts.attach_timeout)?;
     super::children::lend(&children, &mut attachments, &mut secrets)?;
     for a in &attachments {
