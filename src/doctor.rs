@@ -20,8 +20,10 @@ pub struct Finding {
 
 impl Finding {
     /// DuckDB's messages may quote a configured secret value (a password in a
-    /// connection string, a parameter it rejects): the detail is scrubbed.
+    /// connection string, a parameter it rejects), and a path may hold one
+    /// from the environment: both columns are scrubbed.
     fn new(check: String, result: Result<String, String>, required: bool) -> Self {
+        let check = scrub(&check);
         match result {
             Ok(detail) => Finding { check, ok: true, warning: false, detail: scrub(&detail) },
             Err(detail) => Finding { check, ok: false, warning: !required, detail: scrub(&detail) },

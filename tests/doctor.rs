@@ -43,7 +43,8 @@ fn failing_checks_show_no_secret_value() {
     p.write(
         "duckalog.toml",
         &format!(
-            "[[duckdb.secrets]]\ntype = \"http\"\nextra_http_headers = \"MKdoctorheader1\"\n\
+            "[duckdb]\ndatabase = \"MKdoctorpass2.duckdb\"\n\
+             [[duckdb.secrets]]\ntype = \"http\"\nextra_http_headers = \"MKdoctorheader1\"\n\
              [[attachments.postgres]]\nalias = \"pg\"\nhost = \"127.0.0.1\"\nport = {}\ndatabase = \"postgres\"\nuser = \"{}\"\npassword = \"MKdoctorpass2\"\nretries = 0\n",
             pg.port, pg.user
         ),
