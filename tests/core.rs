@@ -149,6 +149,18 @@ fn removed_views_are_kept_until_prune() {
     assert!(out.stdout.contains("0 created, 0 replaced, 5 unchanged, 1 dropped"), "{}", out.stdout);
     assert!(!p.views("cat.duckdb").iter().any(|v| v.1 == "extra"));
     assert!(!p.state("cat.duckdb").iter().any(|v| v.1 == "extra"));
+
+    // A managed view that someone replaced with a table since: --prune
+    // forgets it and leaves the table alone.
+    p.write("duckalog.toml", &format!("{BASE}\n[[views]]\nname = \"later\"\nsql = \"SELECT 1 AS x\"\n"));
+    p.run(&["run"]).ok();
+    p.duckdb(Some("cat.duckdb")).execute_batch("DROP VIEW later; CREATE TABLE later AS SELECT 7 AS x").unwrap();
+    p.write("duckalog.toml", BASE);
+    p.run(&["run", "--prune"]).ok();
+    assert!(!p.state("cat.duckdb").iter().any(|v| v.1 == "later"));
+    let out = p.run(&["run", "--prune", "-q", "SELECT x FROM later", "--format", "csv"]);
+    out.ok();
+    assert_eq!(out.stdout, "x\n7\n");
 }
 
 #[test]

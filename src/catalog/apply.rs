@@ -100,7 +100,8 @@ pub fn apply(conn: &Connection, plan: &Plan, actual: &state::Actual) -> Result<C
         }
         let dropped: Vec<(&str, &str)> =
             plan.changes.iter().filter(|c| c.action == Action::Drop).map(|c| (c.schema.as_str(), c.name.as_str())).collect();
-        for (schema, name) in &dropped {
+        // A view dropped by hand, or replaced by a table since, leaves only its state row.
+        for (schema, name) in dropped.iter().filter(|(s, n)| actual.views.contains(&state::key(s, n))) {
             exec(conn, &sql::drop_view(schema, name), &format!("dropping view {}", sql::qualified(&[schema, name])))?;
         }
         state::forget(conn, &dropped).map_err(|e| Error::database("forgetting the dropped views", e))?;
