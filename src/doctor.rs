@@ -110,10 +110,8 @@ fn database_check(database: &Database, read_only: bool) -> Finding {
         Database::File(p) => p,
     };
     let check = format!("database {}", path.display());
-    let result = if path.is_dir() {
-        Err("is a directory".to_string())
-    } else if path.metadata().is_ok_and(|m| !m.is_file()) {
-        Err("is not a regular file (a named pipe or a device)".to_string())
+    let result = if let Some(why) = session::not_a_database_file(path) {
+        Err(why.to_string())
     } else if path.exists() {
         let access = if read_only {
             std::fs::File::open(path).map(|_| "readable")

@@ -49,6 +49,12 @@ impl OpenOptions {
         }
     }
 
+    /// The options of a command run without a config: the command line's
+    /// extension directory (or `DUCKALOG_EXTENSION_DIR`), defaults otherwise.
+    pub fn without_config(extension_dir: Option<PathBuf>) -> Self {
+        OpenOptions { extension_dir: extension::choose_dir(extension_dir, None), ..Default::default() }
+    }
+
     /// The folder extensions load from: the configured one or DuckDB's default.
     pub fn effective_extension_dir(&self) -> Option<PathBuf> {
         self.extension_dir.clone().or_else(extension::default_dir)
@@ -84,12 +90,8 @@ pub fn open(database: &Database, opts: &OpenOptions) -> Result<Connection> {
     match database {
         Database::Memory => Connection::open_in_memory_with_flags(config().map_err(|e| fail(&e))?).map_err(|e| fail(&e)),
         Database::File(path) => {
-            if path.is_dir() {
-                return Err(fail(&"is a directory, not a database file"));
-            }
-            // Reading a named pipe or a device for its header would wait for ever.
-            if path.metadata().is_ok_and(|m| !m.is_file()) {
-                return Err(fail(&"is not a regular file (a named pipe or a device); give the path of a DuckDB database file"));
+            if let Some(why) = not_a_database_file(path) {
+                return Err(fail(&why));
             }
             if !is_duckdb_file(path) {
                 return Err(fail(&"is not a DuckDB database file (DuckDB would open a SQLite file in its place); give the path of a DuckDB file, or attach the other database under attachments"));
@@ -113,6 +115,20 @@ pub fn open(database: &Database, opts: &OpenOptions) -> Result<Connection> {
                 Waited::Failed(e) => fail(&e),
             })
         }
+    }
+}
+
+/// Why what is at `path` cannot be a database file; `None` for a regular
+/// file or nothing. Reading a named pipe or a device for its header would
+/// wait for ever.
+pub fn not_a_database_file(path: &Path) -> Option<&'static str> {
+    let meta = path.metadata().ok()?;
+    if meta.is_dir() {
+        Some("is a directory, not a database file")
+    } else if !meta.is_file() {
+        Some("is not a regular file (a named pipe or a device); give the path of a DuckDB database file")
+    } else {
+        None
     }
 }
 

@@ -441,11 +441,18 @@ fn database_arg(p: &PathBuf) -> Database {
     }
 }
 
+/// The config to read: the one named, else the default one; a missing
+/// default is named, so that loading it says it is not found.
 fn config_path(c: &CommonArgs) -> Result<PathBuf> {
+    Ok(config_found(c)?.unwrap_or_else(|| PathBuf::from("duckalog.toml")))
+}
+
+/// The config named, or the default one if it exists; `None` when neither.
+fn config_found(c: &CommonArgs) -> Result<Option<PathBuf>> {
     match (c.config_arg, c.config) {
         (Some(_), Some(_)) => Err(Error::Usage("give the config either as an argument or with --config, not both".into())),
-        (Some(p), None) | (None, Some(p)) => Ok(p.clone()),
-        (None, None) => Ok(default_config().unwrap_or_else(|| PathBuf::from("duckalog.toml"))),
+        (Some(p), None) | (None, Some(p)) => Ok(Some(p.clone())),
+        (None, None) => Ok(default_config()),
     }
 }
 
@@ -538,17 +545,12 @@ fn print_query(conn: &duckdb::Connection, sql: &str, timeout: Option<f64>, forma
 fn query(c: &QueryCmd) -> Result<u8> {
     one_statement(&c.sql)?;
     let args = c.common();
-    if let Some(db) = args.db.filter(|_| args.config_arg.is_none() && args.config.is_none() && default_config().is_none()) {
+    if let (Some(db), None) = (args.db, config_found(&args)?) {
         // No config to read: the bare database, opened read-only as any
         // DuckDB client would open it, with no session state restored.
         crate::logging::init(args.verbose, args.quiet);
         let common = CommonArgsOwned::of(&args)?;
-        let opts = OpenOptions {
-            read_only: true,
-            extension_dir: crate::extension::choose_dir(common.extension_dir, None),
-            lock_timeout: common.lock_timeout,
-            ..OpenOptions::default()
-        };
+        let opts = OpenOptions { read_only: true, lock_timeout: common.lock_timeout, ..OpenOptions::without_config(common.extension_dir) };
         print_query(&crate::session::open(&database_arg(db), &opts)?, &c.sql, c.query_timeout, c.format)?;
         return Ok(crate::error::exit::OK);
     }
@@ -691,19 +693,15 @@ fn doctor(c: &DoctorCmd) -> Result<u8> {
 
 fn extensions(c: &ExtensionsCmd) -> Result<u8> {
     crate::logging::init(0, false);
-    let path = c.config.clone().unwrap_or_else(|| PathBuf::from("duckalog.toml"));
-    let config = if c.config.is_some() || path.exists() {
-        Some(config::load(&path, &config::LoadOptions::default())?)
-    } else {
-        None
-    };
+    let found = c.config.clone().or_else(default_config);
+    let config = found.as_ref().map(|path| config::load(path, &config::LoadOptions::default())).transpose()?;
     let opts = match &config {
         Some(cfg) => OpenOptions::for_config(cfg, false, c.extension_dir.clone()),
-        None => OpenOptions { extension_dir: crate::extension::choose_dir(c.extension_dir.clone(), None), ..Default::default() },
+        None => OpenOptions::without_config(c.extension_dir.clone()),
     };
     let dir = opts.effective_extension_dir().ok_or_else(|| Error::Usage("no extension directory: give --extension-dir".into()))?;
     let needed = || {
-        config.as_ref().map(|c| c.all_extensions()).ok_or_else(|| Error::Usage(format!("{} not found: give the config with --config", path.display())))
+        config.as_ref().map(|c| c.all_extensions()).ok_or_else(|| Error::Usage("no config found (duckalog.toml, .yaml, .yml or .json here): give the config with --config".into()))
     };
     match &c.action {
         Some(ExtensionsAction::Install(i)) => {
@@ -746,13 +744,13 @@ fn extensions(c: &ExtensionsCmd) -> Result<u8> {
 fn connectors(cmd: &ConnectorsCmd) -> Result<u8> {
     let c = cmd.common();
     crate::logging::init(c.verbose, c.quiet);
-    let path = config_path(&c)?;
     // Without a config, only the built-in connectors and --plugin-dir.
-    let registry = if c.config_arg.is_some() || c.config.is_some() || path.exists() {
-        let opts = config::LoadOptions { plugin_dirs: Vec::new(), ..c.load_options()? };
-        config::registry(&config::merged(&path, &opts)?, &path, c.plugin_dir)?
-    } else {
-        Registry::with_plugins(c.plugin_dir).map_err(Error::Usage)?
+    let registry = match config_found(&c)? {
+        Some(path) => {
+            let opts = config::LoadOptions { plugin_dirs: Vec::new(), ..c.load_options()? };
+            config::registry(&config::merged(&path, &opts)?, &path, c.plugin_dir)?
+        }
+        None => Registry::with_plugins(c.plugin_dir).map_err(Error::Usage)?,
     };
     let rows: Vec<Vec<Option<String>>> = registry
         .all()
