@@ -19,6 +19,7 @@ pub mod connector;
 pub mod error;
 pub mod extension;
 pub mod init;
+pub mod instance;
 pub mod logging;
 pub mod query;
 pub mod secret;

@@ -9,7 +9,8 @@ use crate::error::{Error, Result};
 use crate::extension;
 use crate::sql::{self, Stmt};
 use crate::stored_secrets;
-use duckdb::{AccessMode, Connection};
+use crate::instance::{self, Instance};
+use duckdb::Connection;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -63,32 +64,15 @@ impl OpenOptions {
 
 /// Opens `database` with the open-time options duckalog always uses:
 /// autoinstall and autoload off, so DuckDB never reaches the network.
-pub fn open(database: &Database, opts: &OpenOptions) -> Result<Connection> {
+pub fn open(database: &Database, opts: &OpenOptions) -> Result<Instance> {
     let what = match database {
         Database::Memory => "opening an in-memory database".to_string(),
         Database::File(p) => format!("opening database {}", p.display()),
     };
     let fail = |e: &dyn std::fmt::Display| Error::database(&what, e);
-    // A Config is consumed by each attempt to open.
-    let config = || -> duckdb::Result<duckdb::Config> {
-        let mut cfg = duckdb::Config::default()
-            .enable_autoload_extension(false)
-            .and_then(|c| c.with("autoinstall_known_extensions", "false"))?;
-        if let Some(dir) = &opts.extension_dir {
-            cfg = cfg.with("extension_directory", dir.display().to_string())?;
-        }
-        if let Some(dir) = &opts.secret_dir {
-            cfg = cfg.with("secret_directory", dir.display().to_string())?;
-        }
-        // Read-only means that no file is written: an in-memory database
-        // writes none, and DuckDB cannot open one read-only.
-        if opts.read_only && matches!(database, Database::File(_)) {
-            cfg = cfg.access_mode(AccessMode::ReadOnly)?;
-        }
-        Ok(cfg)
-    };
+    let options = startup_options(database, opts);
     match database {
-        Database::Memory => Connection::open_in_memory_with_flags(config().map_err(|e| fail(&e))?).map_err(|e| fail(&e)),
+        Database::Memory => instance::open(None, &options).map_err(|e| fail(&e)),
         Database::File(path) => {
             if let Some(why) = not_a_database_file(path) {
                 return Err(fail(&why));
@@ -106,9 +90,9 @@ pub fn open(database: &Database, opts: &OpenOptions) -> Result<Connection> {
             }
             let open = || {
                 if !path.exists() {
-                    create_whole(path, config()?);
+                    create_whole(path, &options);
                 }
-                Connection::open_with_flags(path, config()?)
+                instance::open(Some(path), &options)
             };
             open_waiting(path, opts.lock_timeout, open).map_err(|e| match e {
                 Waited::Locked(message) => Error::Locked { database: path.display().to_string(), waited: opts.lock_timeout, message },
@@ -116,6 +100,26 @@ pub fn open(database: &Database, opts: &OpenOptions) -> Result<Connection> {
             })
         }
     }
+}
+
+/// DuckDB's startup options for `database`.
+fn startup_options(database: &Database, opts: &OpenOptions) -> Vec<(&'static str, String)> {
+    let mut options = vec![
+        ("autoinstall_known_extensions", "false".to_string()),
+        ("autoload_known_extensions", "false".to_string()),
+    ];
+    if let Some(dir) = &opts.extension_dir {
+        options.push(("extension_directory", dir.display().to_string()));
+    }
+    if let Some(dir) = &opts.secret_dir {
+        options.push(("secret_directory", dir.display().to_string()));
+    }
+    // Read-only means that no file is written: an in-memory database
+    // writes none, and DuckDB cannot open one read-only.
+    if opts.read_only && matches!(database, Database::File(_)) {
+        options.push(("access_mode", "READ_ONLY".to_string()));
+    }
+    options
 }
 
 /// Why what is at `path` cannot be a database file; `None` for a regular
@@ -138,13 +142,13 @@ pub fn not_a_database_file(path: &Path) -> Option<&'static str> {
 /// file is made under a temporary name beside `path` and linked into place,
 /// which fails when another process got there first, whose file is whole
 /// too. Where no link can be made, DuckDB creates the file itself.
-fn create_whole(path: &Path, config: duckdb::Config) {
+fn create_whole(path: &Path, options: &[(&str, String)]) {
     let Some(dir) = path.parent() else { return };
     let Ok(scratch) = tempfile::Builder::new().prefix(".duckalog-new-").tempdir_in(if dir.as_os_str().is_empty() { Path::new(".") } else { dir }) else {
         return;
     };
     let fresh = scratch.path().join("new.duckdb");
-    if Connection::open_with_flags(&fresh, config).and_then(|c| c.close().map_err(|(_, e)| e)).is_ok() {
+    if instance::open(Some(&fresh), options).is_ok() {
         if let Err(e) = std::fs::hard_link(&fresh, path) {
             log::debug!("database {} not linked into place ({e}); DuckDB creates it", path.display());
         }
@@ -171,7 +175,7 @@ enum Waited {
 /// DuckDB lets one process write a database file, or many read it, and
 /// refuses an open that conflicts with another process's lock instead of
 /// waiting: the open is retried, with a growing pause, until `wait` passes.
-fn open_waiting(path: &Path, wait: Duration, open: impl Fn() -> duckdb::Result<Connection>) -> std::result::Result<Connection, Waited> {
+fn open_waiting(path: &Path, wait: Duration, open: impl Fn() -> duckdb::Result<Instance>) -> std::result::Result<Instance, Waited> {
     const FIRST_PAUSE: Duration = Duration::from_millis(25);
     let deadline = Instant::now() + wait;
     let mut pause = FIRST_PAUSE;

@@ -10,6 +10,7 @@ pub mod state;
 use crate::config::{Config, Database, ViewDef};
 use std::collections::HashSet;
 use crate::error::{Error, Result};
+use crate::instance::Instance;
 use crate::session::{self, OpenOptions};
 use duckdb::Connection;
 pub use plan::{Action, Counts, Options, Plan};
@@ -20,7 +21,7 @@ pub struct Session<'c> {
     config: &'c Config,
     database: Database,
     opts: OpenOptions,
-    conn: Option<Connection>,
+    conn: Option<Instance>,
     restored: session::Restored,
     /// This session created the database file: a failed run removes it
     /// again rather than leave an empty catalog behind.
@@ -54,7 +55,7 @@ impl<'c> Session<'c> {
             }
             self.conn = Some(conn);
         }
-        Ok(self.conn.as_ref().expect("opened above"))
+        Ok(self.conn.as_deref().expect("opened above"))
     }
 
     /// Brings the views up to date and returns what changed. A read-only
@@ -72,7 +73,7 @@ impl<'c> Session<'c> {
     /// Closes `conn`, removing the database file first if this session
     /// created it: while the connection holds the file's lock, no other
     /// process can have opened it.
-    fn discard(&self, conn: Connection) {
+    fn discard(&self, conn: Instance) {
         let Database::File(path) = &self.database else { return };
         if !self.created {
             return;

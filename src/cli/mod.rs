@@ -9,6 +9,7 @@ use crate::connector::Registry;
 use crate::error::{print, Error, Result};
 use crate::session::OpenOptions;
 use argh::FromArgs;
+use crate::query::Cells;
 use output::{Format, Grid};
 use std::io::Write;
 use std::path::PathBuf;
@@ -539,7 +540,7 @@ fn one_statement(sql: &str) -> Result<()> {
 /// Runs `sql` and prints its result: `run --query` and `query`.
 fn print_query(conn: &duckdb::Connection, sql: &str, timeout: Option<f64>, format: Format) -> Result<()> {
     let timeout = timeout.map(seconds).transpose()?;
-    output::print(crate::query::run(conn, sql, timeout)?, format, &mut std::io::stdout().lock())
+    output::print(crate::query::run(conn, sql, timeout, format.cells())?, format, &mut std::io::stdout().lock())
 }
 
 fn query(c: &QueryCmd) -> Result<u8> {
@@ -551,7 +552,8 @@ fn query(c: &QueryCmd) -> Result<u8> {
         crate::logging::init(args.verbose, args.quiet);
         let common = CommonArgsOwned::of(&args)?;
         let opts = OpenOptions { read_only: true, lock_timeout: common.lock_timeout, ..OpenOptions::without_config(common.extension_dir) };
-        print_query(&crate::session::open(&database_arg(db), &opts)?, &c.sql, c.query_timeout, c.format)?;
+        let db = crate::session::open(&database_arg(db), &opts)?;
+        print_query(&db, &c.sql, c.query_timeout, c.format)?;
         return Ok(crate::error::exit::OK);
     }
     let (config, database, common) = prepare(c)?;
@@ -686,7 +688,7 @@ fn doctor(c: &DoctorCmd) -> Result<u8> {
             vec![Some(f.check.clone()), Some(result.to_string()), Some(f.detail.clone())]
         })
         .collect();
-    let grid = Grid { columns: vec!["check".into(), "result".into(), "detail".into()], numeric: vec![false; 3], rows };
+    let grid = Grid { columns: vec!["check".into(), "result".into(), "detail".into()], numeric: vec![false; 3], rows, cells: Cells::Text };
     grid.write(Format::Table, &mut std::io::stdout().lock()).map_err(|e| Error::Other(e.to_string()))?;
     Ok(if findings.iter().any(|f| f.fails()) { crate::error::exit::DATABASE } else { crate::error::exit::OK })
 }
@@ -733,7 +735,7 @@ fn extensions(c: &ExtensionsCmd) -> Result<u8> {
                     vec![Some(n.name.clone()), Some(status), Some(format!("{path} {detail}").trim().to_string())]
                 })
                 .collect();
-            let grid = Grid { columns: vec!["extension".into(), "status".into(), "path".into()], numeric: vec![false; 3], rows };
+            let grid = Grid { columns: vec!["extension".into(), "status".into(), "path".into()], numeric: vec![false; 3], rows, cells: Cells::Text };
             grid.write(Format::Table, &mut std::io::stdout().lock()).map_err(|e| Error::Other(e.to_string()))?;
             let bad = survey.iter().any(|n| matches!(n.status, Status::Missing | Status::WrongBuild(_)));
             Ok(if bad { crate::error::exit::DATABASE } else { 0 })
@@ -763,7 +765,7 @@ fn connectors(cmd: &ConnectorsCmd) -> Result<u8> {
             ]
         })
         .collect();
-    let grid = Grid { columns: vec!["kind".into(), "origin".into(), "extensions".into()], numeric: vec![false; 3], rows };
+    let grid = Grid { columns: vec!["kind".into(), "origin".into(), "extensions".into()], numeric: vec![false; 3], rows, cells: Cells::Text };
     grid.write(Format::Table, &mut std::io::stdout().lock()).map_err(|e| Error::Other(e.to_string()))?;
     Ok(0)
 }

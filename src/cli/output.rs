@@ -1,10 +1,7 @@
 //! Printing query results as an aligned table, CSV or JSON.
 
-use duckdb::arrow::array::Array;
-use duckdb::arrow::datatypes::DataType;
-use duckdb::arrow::util::display::{ArrayFormatter, FormatOptions};
 use crate::error::Error;
-use crate::query::Answer;
+use crate::query::{Answer, Cells};
 use crate::secret::scrub;
 use std::io::{self, Write};
 use std::str::FromStr;
@@ -14,6 +11,16 @@ pub enum Format {
     Table,
     Csv,
     Json,
+}
+
+impl Format {
+    /// How DuckDB renders the cells of a result for this format.
+    pub fn cells(self) -> Cells {
+        match self {
+            Format::Json => Cells::Json,
+            Format::Table | Format::Csv => Cells::Text,
+        }
+    }
 }
 
 impl FromStr for Format {
@@ -36,32 +43,14 @@ pub struct Grid {
     pub numeric: Vec<bool>,
     /// `None` is SQL NULL.
     pub rows: Vec<Vec<Option<String>>>,
+    pub cells: Cells,
 }
 
 impl Grid {
-    pub fn from_answer(answer: Answer) -> Result<Grid, String> {
-        let Answer { columns, types, batches } = answer;
-        let opts = FormatOptions::default();
-        let mut rows = Vec::new();
-        for batch in &batches {
-            let formatters = batch
-                .columns()
-                .iter()
-                .map(|c| ArrayFormatter::try_new(c.as_ref(), &opts).map_err(|e| e.to_string()))
-                .collect::<Result<Vec<_>, _>>()?;
-            for r in 0..batch.num_rows() {
-                rows.push(
-                    batch
-                        .columns()
-                        .iter()
-                        .zip(&formatters)
-                        .map(|(col, f)| (!col.is_null(r)).then(|| scrub(&f.value(r).to_string())))
-                        .collect(),
-                );
-            }
-        }
-        let numeric = types.iter().map(DataType::is_numeric).collect();
-        Ok(Grid { columns, numeric, rows })
+    pub fn from_answer(answer: Answer) -> Grid {
+        let Answer { columns, numeric, rows, cells, .. } = answer;
+        let rows = rows.into_iter().map(|row| row.into_iter().map(|c| c.map(|v| scrub(&v))).collect()).collect();
+        Grid { columns, numeric, rows, cells }
     }
 
     pub fn write(&self, format: Format, out: &mut dyn Write) -> io::Result<()> {
@@ -104,8 +93,10 @@ impl Grid {
     }
 
     fn csv(&self, out: &mut dyn Write) -> io::Result<()> {
+        // Quoted where DuckDB's shell quotes: control characters, quotes,
+        // the separator, and every byte outside printable ASCII.
         let field = |s: &str| {
-            if s.contains([',', '"', '\n', '\r']) {
+            if s.bytes().any(|b| b < b' ' || b >= 0x7f || matches!(b, b',' | b'"' | b'\'')) {
                 format!("\"{}\"", s.replace('"', "\"\""))
             } else {
                 s.to_string()
@@ -113,41 +104,42 @@ impl Grid {
         };
         writeln!(out, "{}", self.columns.iter().map(|c| field(c)).collect::<Vec<_>>().join(","))?;
         for row in &self.rows {
-            let cells: Vec<String> = row.iter().map(|c| c.as_deref().map(field).unwrap_or_default()).collect();
+            let cells: Vec<String> = row.iter().map(|c| c.as_deref().map_or_else(|| "NULL".into(), field)).collect();
             writeln!(out, "{}", cells.join(","))?;
         }
         Ok(())
     }
 
-    /// One object a row, its keys in column order. Numbers are written as
-    /// DuckDB shows them: read through a float, a DECIMAL(18,3) or a HUGEINT
-    /// would lose digits.
+    /// One object a row, its keys in column order, laid out as DuckDB's
+    /// shell writes them. Values that DuckDB rendered as JSON are written as
+    /// they are; text is written as a number where the column is numeric, so
+    /// that no digit of a DECIMAL or a HUGEINT is lost through a float.
     fn json(&self, out: &mut dyn Write) -> io::Result<()> {
         if self.rows.is_empty() {
             return writeln!(out, "[]");
         }
         let string = |text: &str| serde_json::Value::from(text).to_string();
-        writeln!(out, "[")?;
         for (r, row) in self.rows.iter().enumerate() {
-            writeln!(out, "  {{")?;
-            for (c, ((name, cell), num)) in self.columns.iter().zip(row).zip(&self.numeric).enumerate() {
-                let value = match cell {
-                    None => "null".to_string(),
-                    Some(text) if *num && serde_json::from_str::<serde_json::Number>(text).is_ok() => text.clone(),
-                    Some(text) => string(text),
+            let fields = self.columns.iter().zip(row).zip(&self.numeric).map(|((name, cell), num)| {
+                let value = match (cell, self.cells) {
+                    (None, _) => "null".to_string(),
+                    (Some(json), Cells::Json) => json.clone(),
+                    (Some(text), Cells::Text) if *num && serde_json::from_str::<serde_json::Number>(text).is_ok() => text.clone(),
+                    (Some(text), Cells::Text) => string(text),
                 };
-                let comma = if c + 1 < self.columns.len() { "," } else { "" };
-                writeln!(out, "    {}: {value}{comma}", string(name))?;
-            }
-            writeln!(out, "  }}{}", if r + 1 < self.rows.len() { "," } else { "" })?;
+                format!("{}:{value}", string(name))
+            });
+            let open = if r == 0 { "[" } else { "" };
+            let close = if r + 1 == self.rows.len() { "]" } else { "," };
+            writeln!(out, "{open}{{{}}}{close}", fields.collect::<Vec<_>>().join(","))?;
         }
-        writeln!(out, "]")
+        Ok(())
     }
 }
 
 /// Prints a statement's result.
 pub fn print(answer: Answer, format: Format, out: &mut dyn Write) -> crate::Result<()> {
-    let grid = Grid::from_answer(answer).map_err(Error::Other)?;
+    let grid = Grid::from_answer(answer);
     grid.write(format, out).and_then(|()| out.flush()).map_err(Error::output)
 }
 
@@ -160,6 +152,7 @@ mod tests {
             columns: vec!["id".into(), "name".into()],
             numeric: vec![true, false],
             rows: vec![vec![Some("1".into()), Some("a,b".into())], vec![Some("22".into()), None]],
+            cells: Cells::Text,
         }
     }
 
@@ -175,7 +168,7 @@ mod tests {
             text(Format::Table),
             "+----+------+\n| id | name |\n+----+------+\n|  1 | a,b  |\n| 22 | NULL |\n+----+------+\n(2 rows)\n"
         );
-        assert_eq!(text(Format::Csv), "id,name\n1,\"a,b\"\n22,\n");
+        assert_eq!(text(Format::Csv), "id,name\n1,\"a,b\"\n22,NULL\n");
         let json: serde_json::Value = serde_json::from_str(&text(Format::Json)).unwrap();
         assert_eq!(json, serde_json::json!([{"id": 1, "name": "a,b"}, {"id": 22, "name": null}]));
     }
@@ -192,16 +185,17 @@ mod tests {
                 Some("nan".into()),
                 Some("a\nb".into()),
             ]],
+            cells: Cells::Text,
         };
         let mut buf = Vec::new();
         g.write(Format::Json, &mut buf).unwrap();
         let text = String::from_utf8(buf).unwrap();
         assert_eq!(
             text,
-            "[\n  {\n    \"z\": \"x\",\n    \"d\": 123456789012345.678,\n    \"h\": 12345678901234567890123,\n    \"nan\": \"nan\",\n    \"q\\\"\": \"a\\nb\"\n  }\n]\n"
+            "[{\"z\":\"x\",\"d\":123456789012345.678,\"h\":12345678901234567890123,\"nan\":\"nan\",\"q\\\"\":\"a\\nb\"}]\n"
         );
         assert!(serde_json::from_str::<serde_json::Value>(&text).is_ok());
-        let empty = Grid { columns: vec!["a".into()], numeric: vec![true], rows: vec![] };
+        let empty = Grid { columns: vec!["a".into()], numeric: vec![true], rows: vec![], cells: Cells::Text };
         let mut buf = Vec::new();
         empty.write(Format::Json, &mut buf).unwrap();
         assert_eq!(buf, b"[]\n");

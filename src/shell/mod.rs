@@ -91,9 +91,10 @@ impl Shell<'_> {
     /// Only a failure to write the result ends the shell.
     fn execute(&mut self, sql: &str) -> Result<()> {
         let conn = self.conn;
-        let (answer, interrupted) = self.interrupts.around(|| crate::query::run(conn, sql, None));
+        let cells = self.format.cells();
+        let (answer, interrupted) = self.interrupts.around(|| crate::query::run(conn, sql, None, cells));
         match answer {
-            Ok(a) if a.is_nothing() => Ok(()),
+            Ok(a) if a.nothing => Ok(()),
             Ok(a) => output::print(a, self.format, &mut std::io::stdout().lock()),
             Err(_) if interrupted => {
                 self.failed += 1;
