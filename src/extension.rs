@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 pub const DUCKDB_VERSION: &str = "v1.5.5";
 
 /// Compiled into this binary: loading them needs no file.
-pub const BUILT_IN: &[&str] = &["core_functions", "json", "parquet"];
+pub const BUILT_IN: &[&str] = &["core_functions", "icu", "json", "parquet"];
 
 /// The variable that names an extension directory.
 pub const DIR_VAR: &str = "DUCKALOG_EXTENSION_DIR";
@@ -122,7 +122,7 @@ mod tests {
 
     #[test]
     fn constants_match_the_engine() {
-        let c = duckdb::Connection::open_in_memory().unwrap();
+        let c = crate::instance::open(None, &[]).unwrap();
         let (version, platform): (String, String) =
             c.query_row("SELECT library_version, platform FROM pragma_version(), pragma_platform()", [], |r| {
                 Ok((r.get(0)?, r.get(1)?))

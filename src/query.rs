@@ -100,6 +100,8 @@ fn rendering(body: &str, columns: &[Column], cells: Cells) -> String {
         .map(|(i, c)| match cells {
             Cells::Text => format!("CAST(#{i} AS VARCHAR)"),
             // The shell writes these as strings: JSON readers would round them.
+            // A JSON value is written as its text, as the shell does.
+            Cells::Json if c.ty == "JSON" => format!("CAST(#{i} AS VARCHAR)"),
             Cells::Json if is_wide_number(&c.ty) => format!("CAST(to_json(CAST(#{i} AS VARCHAR)) AS VARCHAR)"),
             Cells::Json => format!("CAST(to_json(#{i}) AS VARCHAR)"),
         })

@@ -1,6 +1,7 @@
 //! No network, ever: a full catalog (a SQLite attachment, Parquet views, a
 //! temporary S3 secret) runs inside a network namespace that has only
-//! loopback, as fast as outside; a missing extension fails at once.
+//! loopback, as fast as outside; a missing extension fails at once; dates,
+//! time zones and collations work with no extension directory at all.
 
 mod common;
 use common::Project;
@@ -23,10 +24,16 @@ impl Offline {
         ns
     }
 
-    fn run(&self, p: &Project, args: &[&str], env: &[(&str, &str)]) -> (common::Out, Duration) {
+    fn command(&self, p: &Project, args: &[&str]) -> Command {
         let mut cmd = Command::new("ip");
         cmd.args(["netns", "exec", &self.0, env!("CARGO_BIN_EXE_duckalog")]).args(args).current_dir(p.dir.path());
-        cmd.env_remove("RUST_LOG").env("DUCKALOG_EXTENSION_DIR", common::ext_dir());
+        cmd.env_remove("RUST_LOG");
+        cmd
+    }
+
+    fn run(&self, p: &Project, args: &[&str], env: &[(&str, &str)]) -> (common::Out, Duration) {
+        let mut cmd = self.command(p, args);
+        cmd.env("DUCKALOG_EXTENSION_DIR", common::ext_dir());
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -34,6 +41,17 @@ impl Offline {
         let out = cmd.output().unwrap();
         let took = start.elapsed();
         (common::Out::of(out), took)
+    }
+
+    /// Runs duckalog with no extension directory anywhere: none configured,
+    /// none in the environment, and a home folder that holds none.
+    fn run_bare(&self, p: &Project, args: &[&str], input: &str) -> common::Out {
+        let mut cmd = self.command(p, args);
+        cmd.env_remove("DUCKALOG_EXTENSION_DIR").env("HOME", p.dir.path()).env_remove("XDG_CACHE_HOME");
+        cmd.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+        let mut child = cmd.spawn().unwrap();
+        std::io::Write::write_all(&mut child.stdin.take().unwrap(), input.as_bytes()).unwrap();
+        common::Out::of(child.wait_with_output().unwrap())
     }
 }
 
@@ -101,4 +119,48 @@ fn a_full_catalog_runs_without_network_as_fast_as_with() {
     let (out, took) = ns.run(&p, &["run", "inside.toml"], &[("DUCKALOG_EXTENSION_DIR", empty.path().to_str().unwrap())]);
     out.fails(3, &["httpfs.duckdb_extension does not exist", "duckalog extensions bundle"]);
     assert!(took < Duration::from_secs(2), "took {took:?}");
+}
+
+const DATES: &str = r#"
+[duckdb]
+database = "dates.duckdb"
+pragmas = ["SET timezone = 'America/New_York'"]
+# As Python-tool configs name it: satisfied by the compiled-in ICU.
+install_extensions = ["icu"]
+load_extensions = ["icu"]
+
+[[views]]
+name = "recent"
+sql = """
+SELECT d FROM (VALUES (CURRENT_DATE - INTERVAL 30 DAY), (DATE '2000-01-01')) t(d)
+WHERE d >= CURRENT_DATE - INTERVAL 60 DAY
+"""
+
+[[views]]
+name = "shifted"
+sql = """
+SELECT TIMESTAMPTZ '2024-01-01 00:00:00+00' + INTERVAL 1 DAY AS t,
+       date_trunc('day', TIMESTAMPTZ '2024-03-10 12:00:00+00') AS day,
+       'b' < 'B' COLLATE de AS collated
+"""
+"#;
+
+#[test]
+fn dates_time_zones_and_collations_need_no_extension_directory() {
+    let p = Project::new();
+    p.write("duckalog.toml", DATES);
+    let ns = Offline::new();
+    ns.run_bare(&p, &["validate"], "").ok();
+    ns.run_bare(&p, &["run"], "").ok();
+    assert!(!p.path(".duckdb").exists(), "nothing was installed under HOME");
+    let out = ns.run_bare(&p, &["query", "SELECT count(*) AS n FROM recent", "--format", "csv"], "");
+    out.ok();
+    assert_eq!(out.stdout, "n\n1\n");
+    let out = ns.run_bare(&p, &["query", "FROM shifted", "--format", "csv"], "");
+    out.ok();
+    assert_eq!(out.stdout, "t,day,collated\n2024-01-01 19:00:00-05,2024-03-10 00:00:00-05,true\n");
+    let script = "SET timezone = 'Asia/Tokyo';\nSELECT t FROM shifted;\nSELECT current_date = CAST(now() AS DATE) AS today;\n";
+    let out = ns.run_bare(&p, &["run", "-i", "--format", "csv"], script);
+    out.ok();
+    assert_eq!(out.stdout, "t\n2024-01-02 09:00:00+09\ntoday\ntrue\n");
 }

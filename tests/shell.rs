@@ -106,7 +106,7 @@ fn quit_and_exit_stop_reading() {
     assert!(out.stdout.contains("before") && !out.stdout.contains("never"), "{}", out.stdout);
     let out = p.run_stdin(&["run", "-i", "--read-only", "--format", "json"], "SELECT count(*) AS n FROM people;\nexit\n");
     out.ok();
-    assert!(out.stdout.contains("\"n\": 2"), "{}", out.stdout);
+    assert_eq!(out.stdout, "[{\"n\":2}]\n");
 }
 
 #[test]
