@@ -20,7 +20,8 @@ pub fn extensions() {
         let name = stem.expect("extension file names are UTF-8").to_string();
         let gz = out.join(format!("{name}.duckdb_extension.gz"));
         std::fs::write(&gz, compress(&file)).expect("OUT_DIR is writable");
-        let _ = writeln!(entries, "    ({name:?}, include_bytes!({:?})),", gz.display().to_string());
+        let _ =
+            writeln!(entries, "    ({name:?}, include_bytes!({:?})),", gz.display().to_string());
     }
     let code = format!(
         "/// Extensions embedded at build time: (name, gzip-compressed file).\n\
@@ -39,7 +40,8 @@ fn compress(file: &Path) -> Vec<u8> {
 fn collect(path: &Path, files: &mut Vec<PathBuf>) {
     if path.is_dir() {
         let listing = std::fs::read_dir(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let mut entries: Vec<PathBuf> = listing.map(|e| e.expect("readable folder").path()).collect();
+        let mut entries: Vec<PathBuf> =
+            listing.map(|e| e.expect("readable folder").path()).collect();
         entries.sort();
         for e in entries {
             collect(&e, files);

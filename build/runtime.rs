@@ -15,7 +15,9 @@ pub fn link_static() {
         return;
     }
     let (Some(stdcxx), Some(gcc_eh)) = (archive("libstdc++.a"), archive("libgcc_eh.a")) else {
-        println!("cargo:warning=static libstdc++.a or libgcc_eh.a not found: linking them dynamically");
+        println!(
+            "cargo:warning=static libstdc++.a or libgcc_eh.a not found: linking them dynamically"
+        );
         return;
     };
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
@@ -29,8 +31,18 @@ pub fn link_static() {
     // throw C++ exceptions through DuckDB's frames in this binary: exporting
     // the unwinder and the C++ runtime makes them bind to this single copy.
     let exported = [
-        "_Unwind_*", "__cxa_*", "__gxx_personality_v0", "_ZTI*", "_ZTS*", "_ZTV*", "_ZNSt*", "_ZSt*",
-        "_ZdlPv*", "_Znwm*", "_Znam*", "_ZdaPv*",
+        "_Unwind_*",
+        "__cxa_*",
+        "__gxx_personality_v0",
+        "_ZTI*",
+        "_ZTS*",
+        "_ZTV*",
+        "_ZNSt*",
+        "_ZSt*",
+        "_ZdlPv*",
+        "_Znwm*",
+        "_Znam*",
+        "_ZdaPv*",
     ];
     for pattern in exported {
         println!("cargo:rustc-link-arg=-Wl,--export-dynamic-symbol={pattern}");

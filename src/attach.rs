@@ -67,7 +67,10 @@ pub fn probe(host: &str, port: u16, timeout: Duration) -> Result<(), Failure> {
         }
     }
     let reason = match last {
-        Some(e) if e.kind() == std::io::ErrorKind::TimedOut || e.kind() == std::io::ErrorKind::WouldBlock => {
+        Some(e)
+            if e.kind() == std::io::ErrorKind::TimedOut
+                || e.kind() == std::io::ErrorKind::WouldBlock =>
+        {
             format!("{host}:{port} did not answer within {timeout:?} (timed out)")
         }
         Some(e) => format!("{host}:{port}: {e}"),
@@ -121,7 +124,10 @@ pub fn execute_within(conn: &Connection, sql: &str, timeout: Duration) -> Result
     match result {
         Ok(Ok(())) => Ok(()),
         Ok(Err(e)) if !e.to_string().contains("INTERRUPT") => Err(classify(&e.to_string())),
-        _ => Err(Failure { transient: true, reason: format!("did not finish within {timeout:?} (timed out)") }),
+        _ => Err(Failure {
+            transient: true,
+            reason: format!("did not finish within {timeout:?} (timed out)"),
+        }),
     }
 }
 
@@ -129,14 +135,21 @@ pub fn execute_within(conn: &Connection, sql: &str, timeout: Duration) -> Result
 /// ±25% jitter so that many clients do not retry in step.
 fn backoff(base: Duration, n: u32) -> Duration {
     let exp = base.saturating_mul(1u32 << (n - 1).min(16));
-    let clock = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let clock =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
     let nanos = clock.subsec_nanos() ^ std::process::id().rotate_left(n);
     let jitter = 0.75 + (nanos % 1000) as f64 / 2000.0;
     exp.mul_f64(jitter).min(Duration::from_secs(60))
 }
 
 /// Attaches `a` with its policy; returns the last failure when every attempt failed.
-pub fn attach(conn: &Connection, a: &Attachment, stmt: &Stmt, policy: &AttachPolicy, what: &str) -> Result<(), Failure> {
+pub fn attach(
+    conn: &Connection,
+    a: &Attachment,
+    stmt: &Stmt,
+    policy: &AttachPolicy,
+    what: &str,
+) -> Result<(), Failure> {
     let attempts = policy.retries + 1;
     for n in 1..=attempts {
         log::debug!("{what}: {stmt}");
@@ -149,7 +162,10 @@ pub fn attach(conn: &Connection, a: &Attachment, stmt: &Stmt, policy: &AttachPol
             Ok(()) => return Ok(()),
             Err(f) if f.transient && n < attempts => {
                 let wait = backoff(policy.backoff, n);
-                log::warn!("{what}: attempt {n} of {attempts} failed ({}); retrying in {wait:.1?}", f.reason);
+                log::warn!(
+                    "{what}: attempt {n} of {attempts} failed ({}); retrying in {wait:.1?}",
+                    f.reason
+                );
                 std::thread::sleep(wait);
             }
             Err(f) => return Err(f),
@@ -167,10 +183,18 @@ mod tests {
         assert!(classify("IO Error: connection to server at \"127.0.0.1\", port 1 failed: Connection refused").transient);
         assert!(!classify("FATAL: password authentication failed for user \"x\"").transient);
         assert!(!classify("Catalog Error: Table with name t does not exist!").transient);
-        assert!(classify("IO Error: Could not set lock on file \"x.duckdb\": Conflicting lock is held").transient);
+        assert!(
+            classify("IO Error: Could not set lock on file \"x.duckdb\": Conflicting lock is held")
+                .transient
+        );
         assert!(classify("IO Error: Could not connect to server error for HTTP GET to 'http://127.0.0.1:9/v1/config'").transient);
         assert!(classify("Request to 'http://h/v1/config' returned a non-200 status code (ServiceUnavailable_503)").transient);
-        assert!(!classify("Request to 'http://h/v1/config' returned a non-200 status code (Unauthorized_401)").transient);
+        assert!(
+            !classify(
+                "Request to 'http://h/v1/config' returned a non-200 status code (Unauthorized_401)"
+            )
+            .transient
+        );
     }
 
     #[test]
@@ -198,7 +222,12 @@ mod tests {
     fn the_watchdog_interrupts_a_long_statement() {
         let conn = Connection::open_in_memory().unwrap();
         let start = Instant::now();
-        let f = execute_within(&conn, "SELECT count(*) FROM range(10000000000) a", Duration::from_millis(300)).unwrap_err();
+        let f = execute_within(
+            &conn,
+            "SELECT count(*) FROM range(10000000000) a",
+            Duration::from_millis(300),
+        )
+        .unwrap_err();
         assert!(f.reason.contains("timed out"), "{}", f.reason);
         assert!(start.elapsed() < Duration::from_secs(5), "{:?}", start.elapsed());
         execute_within(&conn, "SELECT 1", Duration::from_secs(5)).unwrap();

@@ -32,9 +32,17 @@ pub fn survey(names: &[String], dir: &Path) -> Vec<Needed> {
         .iter()
         .map(|name| {
             if extension::is_built_in(name) {
-                return Needed { name: extension::canonical(name), path: None, status: Status::CompiledIn };
+                return Needed {
+                    name: extension::canonical(name),
+                    path: None,
+                    status: Status::CompiledIn,
+                };
             }
-            let path = if extension::is_path(name) { PathBuf::from(name) } else { extension::file_in(dir, name) };
+            let path = if extension::is_path(name) {
+                PathBuf::from(name)
+            } else {
+                extension::file_in(dir, name)
+            };
             let status = if !path.is_file() && crate::embedded::has(name) {
                 Status::Embedded
             } else if !path.is_file() {
@@ -85,7 +93,10 @@ pub fn install(from: &Path, dir: &Path) -> Result<Vec<PathBuf>, String> {
     } else if is_extension(name) {
         vec![Candidate { name: stem(name), bytes: read(from)?, origin: from.display().to_string() }]
     } else {
-        return Err(format!("{}: give a folder, a .whl, a bundle (.tar.gz) or a .duckdb_extension file", from.display()));
+        return Err(format!(
+            "{}: give a folder, a .whl, a bundle (.tar.gz) or a .duckdb_extension file",
+            from.display()
+        ));
     };
     if candidates.is_empty() {
         return Err(format!("{}: no .duckdb_extension file in it", from.display()));
@@ -95,7 +106,8 @@ pub fn install(from: &Path, dir: &Path) -> Result<Vec<PathBuf>, String> {
     // Check everything first: the footer is read from a temporary copy.
     let mut staged = Vec::new();
     for c in candidates {
-        let mut tmp = tempfile::NamedTempFile::new_in(&target).map_err(|e| format!("{}: {e}", target.display()))?;
+        let mut tmp = tempfile::NamedTempFile::new_in(&target)
+            .map_err(|e| format!("{}: {e}", target.display()))?;
         std::io::Write::write_all(&mut tmp, &c.bytes).map_err(|e| e.to_string())?;
         let meta = Metadata::read(tmp.path()).map_err(|e| format!("{}: {e}", c.origin))?;
         if let Some(why) = meta.mismatch() {
@@ -124,7 +136,11 @@ fn from_folder(dir: &Path) -> Result<Vec<Candidate>, String> {
             if p.is_dir() {
                 stack.push(p);
             } else if p.file_name().and_then(|n| n.to_str()).is_some_and(is_extension) {
-                out.push(Candidate { name: stem(&p.to_string_lossy()), bytes: read(&p)?, origin: p.display().to_string() });
+                out.push(Candidate {
+                    name: stem(&p.to_string_lossy()),
+                    bytes: read(&p)?,
+                    origin: p.display().to_string(),
+                });
             }
         }
     }
@@ -133,15 +149,22 @@ fn from_folder(dir: &Path) -> Result<Vec<Candidate>, String> {
 
 fn from_zip(path: &Path) -> Result<Vec<Candidate>, String> {
     let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut zip = zip::ZipArchive::new(file).map_err(|e| format!("{}: not a wheel or zip archive ({e})", path.display()))?;
+    let mut zip = zip::ZipArchive::new(file)
+        .map_err(|e| format!("{}: not a wheel or zip archive ({e})", path.display()))?;
     let mut out = Vec::new();
     for i in 0..zip.len() {
         let mut entry = zip.by_index(i).map_err(|e| format!("{}: {e}", path.display()))?;
         let name = entry.name().to_string();
         if is_extension(&name) {
             let mut bytes = Vec::new();
-            entry.read_to_end(&mut bytes).map_err(|e| format!("{}: {name}: {e}", path.display()))?;
-            out.push(Candidate { name: stem(&name), bytes, origin: format!("{}:{name}", path.display()) });
+            entry
+                .read_to_end(&mut bytes)
+                .map_err(|e| format!("{}: {name}: {e}", path.display()))?;
+            out.push(Candidate {
+                name: stem(&name),
+                bytes,
+                origin: format!("{}:{name}", path.display()),
+            });
         }
     }
     Ok(out)
@@ -161,12 +184,20 @@ fn from_bundle(path: &Path) -> Result<Vec<Candidate>, String> {
         let mut bytes = Vec::new();
         entry.read_to_end(&mut bytes).map_err(fail)?;
         if name == MANIFEST {
-            manifest = Some(serde_json::from_slice::<serde_json::Value>(&bytes).map_err(|e| format!("{}: {MANIFEST}: {e}", path.display()))?);
+            manifest = Some(
+                serde_json::from_slice::<serde_json::Value>(&bytes)
+                    .map_err(|e| format!("{}: {MANIFEST}: {e}", path.display()))?,
+            );
         } else if is_extension(&name) {
             files.push((name, bytes));
         }
     }
-    let manifest = manifest.ok_or_else(|| format!("{}: no {MANIFEST}: not a bundle made by `duckalog extensions bundle`", path.display()))?;
+    let manifest = manifest.ok_or_else(|| {
+        format!(
+            "{}: no {MANIFEST}: not a bundle made by `duckalog extensions bundle`",
+            path.display()
+        )
+    })?;
     let listed = manifest["files"].as_array().cloned().unwrap_or_default();
     let mut out = Vec::new();
     for (name, bytes) in files {
@@ -177,10 +208,17 @@ fn from_bundle(path: &Path) -> Result<Vec<Candidate>, String> {
         if entry["sha256"].as_str() != Some(sha256(&bytes).as_str()) {
             return Err(format!("{}: {name} does not match its checksum: the bundle is damaged; nothing was installed", path.display()));
         }
-        out.push(Candidate { name: stem(&name), bytes, origin: format!("{}:{name}", path.display()) });
+        out.push(Candidate {
+            name: stem(&name),
+            bytes,
+            origin: format!("{}:{name}", path.display()),
+        });
     }
     if out.len() != listed.len() {
-        return Err(format!("{}: files listed in the manifest are missing: the bundle is damaged", path.display()));
+        return Err(format!(
+            "{}: files listed in the manifest are missing: the bundle is damaged",
+            path.display()
+        ));
     }
     Ok(out)
 }
@@ -193,24 +231,40 @@ pub fn bundle(names: &[String], dir: &Path, out: &Path) -> Result<usize, String>
     for n in survey(names, dir) {
         match (n.status, n.path) {
             (Status::CompiledIn, _) => {}
-            (Status::Embedded, _) => missing.push(format!("{} (embedded in this binary, not in the extension directory)", n.name)),
+            (Status::Embedded, _) => missing.push(format!(
+                "{} (embedded in this binary, not in the extension directory)",
+                n.name
+            )),
             (Status::Found(meta), Some(path)) => entries.push((n.name, path, meta)),
             (Status::Missing, Some(path)) => missing.push(path.display().to_string()),
-            (Status::WrongBuild(why), Some(path)) => return Err(format!("{}: {why}", path.display())),
+            (Status::WrongBuild(why), Some(path)) => {
+                return Err(format!("{}: {why}", path.display()))
+            }
             _ => {}
         }
     }
     if !missing.is_empty() {
-        return Err(format!("missing, so not bundled: {} (fetch them on a connected machine first)", missing.join(", ")));
+        return Err(format!(
+            "missing, so not bundled: {} (fetch them on a connected machine first)",
+            missing.join(", ")
+        ));
     }
     let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let tmp = tempfile::NamedTempFile::new_in(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
-    let gz = flate2::write::GzEncoder::new(tmp.reopen().map_err(|e| e.to_string())?, flate2::Compression::default());
+    let tmp = tempfile::NamedTempFile::new_in(parent)
+        .map_err(|e| format!("{}: {e}", parent.display()))?;
+    let gz = flate2::write::GzEncoder::new(
+        tmp.reopen().map_err(|e| e.to_string())?,
+        flate2::Compression::default(),
+    );
     let mut tar = tar::Builder::new(gz);
     let mut listed = Vec::new();
     for (name, path, meta) in &entries {
         let bytes = read(path)?;
-        let inner = format!("{}/{}/{name}.duckdb_extension", extension::DUCKDB_VERSION, extension::platform());
+        let inner = format!(
+            "{}/{}/{name}.duckdb_extension",
+            extension::DUCKDB_VERSION,
+            extension::platform()
+        );
         let mut header = tar::Header::new_gnu();
         header.set_size(bytes.len() as u64);
         header.set_mode(0o644);

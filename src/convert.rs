@@ -12,16 +12,25 @@ use std::path::Path;
 pub fn convert(input: &Path) -> Result<(String, Vec<String>)> {
     let fail = |key: &str, m: String| Error::config(input, key, m);
     if input.extension().is_some_and(|e| e.eq_ignore_ascii_case("toml")) {
-        return Err(fail("", "is TOML already: convert reads the Python tool's YAML (or JSON) configs".into()));
+        return Err(fail(
+            "",
+            "is TOML already: convert reads the Python tool's YAML (or JSON) configs".into(),
+        ));
     }
     let bytes = std::fs::read(input).map_err(|e| fail("", format!("cannot read: {e}")))?;
-    let text = String::from_utf8(bytes).map_err(|_| fail("", "not valid UTF-8 (save the file as UTF-8)".into()))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| fail("", "not valid UTF-8 (save the file as UTF-8)".into()))?;
     // The Python tool parses JSON as YAML too.
     let mut yaml: serde_yaml_ng::Value = serde_yaml_ng::from_str(&text).map_err(|e| {
-        let place = e.location().map(|l| format!("line {}, column {}", l.line(), l.column())).unwrap_or_default();
+        let place = e
+            .location()
+            .map(|l| format!("line {}, column {}", l.line(), l.column()))
+            .unwrap_or_default();
         fail(&place, crate::error::one_line(&e.to_string()))
     })?;
-    yaml.apply_merge().map_err(|e| fail("", format!("a `<<` merge key: {}", crate::error::one_line(&e.to_string()))))?;
+    yaml.apply_merge().map_err(|e| {
+        fail("", format!("a `<<` merge key: {}", crate::error::one_line(&e.to_string())))
+    })?;
     let mut root = match serde_json::to_value(&yaml) {
         Ok(Value::Object(map)) => map,
         Ok(_) => return Err(fail("", "the top level must be a mapping of keys to values".into())),
@@ -31,22 +40,35 @@ pub fn convert(input: &Path) -> Result<(String, Vec<String>)> {
     let notes = rewrite(&mut root);
     // Plain values first, then tables in the order a reader expects.
     const ORDER: &[&str] = &[
-        "version", "env_files", "imports", "plugin_dirs", "duckdb", "attachments", "iceberg_catalogs", "views",
-        "semantic_models", "loader_settings",
+        "version",
+        "env_files",
+        "imports",
+        "plugin_dirs",
+        "duckdb",
+        "attachments",
+        "iceberg_catalogs",
+        "views",
+        "semantic_models",
+        "loader_settings",
     ];
-    let mut keys: Vec<String> = ORDER.iter().map(|k| k.to_string()).filter(|k| root.contains_key(k)).collect();
+    let mut keys: Vec<String> =
+        ORDER.iter().map(|k| k.to_string()).filter(|k| root.contains_key(k)).collect();
     keys.extend(root.keys().filter(|k| !ORDER.contains(&k.as_str())).cloned());
     let mut body = String::new();
     for key in keys {
         let mut one = Map::new();
         one.insert(key.clone(), root.remove(&key).unwrap_or_default());
-        let part = toml::to_string_pretty(&Value::Object(one)).map_err(|e| fail(&key, format!("cannot write TOML: {e}")))?;
+        let part = toml::to_string_pretty(&Value::Object(one))
+            .map_err(|e| fail(&key, format!("cannot write TOML: {e}")))?;
         if !body.is_empty() && part.starts_with('[') {
             body.push('\n');
         }
         body.push_str(&part);
     }
-    let mut out = format!("# Converted from {} by `duckalog convert`.\n", input.file_name().unwrap_or_default().to_string_lossy());
+    let mut out = format!(
+        "# Converted from {} by `duckalog convert`.\n",
+        input.file_name().unwrap_or_default().to_string_lossy()
+    );
     if !notes.is_empty() {
         out.push_str("#\n# Where duckalog reads this differently from the Python tool:\n");
         for n in &notes {
@@ -108,7 +130,11 @@ fn rewrite(root: &mut Map<String, Value>) -> Vec<String> {
         }
     }
     if let Some(Value::Object(kinds)) = root.get("attachments") {
-        if kinds.get("postgres").and_then(Value::as_array).is_some_and(|l| l.iter().any(|a| a.get("read_only").is_none())) {
+        if kinds
+            .get("postgres")
+            .and_then(Value::as_array)
+            .is_some_and(|l| l.iter().any(|a| a.get("read_only").is_none()))
+        {
             note("postgres attachments are read-only unless they say read_only = false");
         }
         if kinds.get("duckalog").is_some() {

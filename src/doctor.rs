@@ -47,55 +47,80 @@ pub fn run(config: &Config, database: &Database, opts: &OpenOptions) -> Vec<Find
         )),
         true,
     )];
-    let scratch = match session::open(&Database::Memory, &OpenOptions { read_only: false, ..opts.clone() }) {
-        Ok(c) => c,
-        Err(e) => {
-            out.push(Finding::new("DuckDB".into(), Err(e.to_string()), true));
-            return out;
-        }
-    };
+    let scratch =
+        match session::open(&Database::Memory, &OpenOptions { read_only: false, ..opts.clone() }) {
+            Ok(c) => c,
+            Err(e) => {
+                out.push(Finding::new("DuckDB".into(), Err(e.to_string()), true));
+                return out;
+            }
+        };
     let ext_dir = opts.effective_extension_dir();
     let mut loaded = true;
     for name in config.install_extensions.iter().cloned().chain(config.needed_extensions()) {
-        let result = session::check(&Check::Extension(name.clone()), ext_dir.as_deref()).and_then(|()| {
-            let where_ = if extension::is_built_in(&name) {
-                "compiled in".to_string()
-            } else if extension::is_path(&name) {
-                name.clone()
-            } else {
-                ext_dir.as_deref().map(|d| extension::file_in(d, &name).display().to_string()).unwrap_or_default()
-            };
-            let load = match session::embedded_load(&Check::Extension(name.clone()), ext_dir.as_deref()) {
-                Some(embedded) => embedded?,
-                None => sql::load_extension(&name),
-            };
-            scratch.execute_batch(load.sql()).map_err(|e| crate::error::one_line(&e.to_string()))?;
-            Ok(format!("loads for DuckDB {} on {}: {where_}", extension::DUCKDB_VERSION, extension::platform()))
-        });
+        let result =
+            session::check(&Check::Extension(name.clone()), ext_dir.as_deref()).and_then(|()| {
+                let where_ = if extension::is_built_in(&name) {
+                    "compiled in".to_string()
+                } else if extension::is_path(&name) {
+                    name.clone()
+                } else {
+                    ext_dir
+                        .as_deref()
+                        .map(|d| extension::file_in(d, &name).display().to_string())
+                        .unwrap_or_default()
+                };
+                let load = match session::embedded_load(
+                    &Check::Extension(name.clone()),
+                    ext_dir.as_deref(),
+                ) {
+                    Some(embedded) => embedded?,
+                    None => sql::load_extension(&name),
+                };
+                scratch
+                    .execute_batch(load.sql())
+                    .map_err(|e| crate::error::one_line(&e.to_string()))?;
+                Ok(format!(
+                    "loads for DuckDB {} on {}: {where_}",
+                    extension::DUCKDB_VERSION,
+                    extension::platform()
+                ))
+            });
         loaded &= result.is_ok();
         out.push(Finding::new(format!("extension {}", extension::canonical(&name)), result, true));
     }
     for s in &config.secrets {
         let stmt = s.statement(false);
-        let result = scratch.execute_batch(stmt.sql()).map(|()| "accepted by DuckDB".to_string()).map_err(|e| crate::error::one_line(&e.to_string()));
+        let result = scratch
+            .execute_batch(stmt.sql())
+            .map(|()| "accepted by DuckDB".to_string())
+            .map_err(|e| crate::error::one_line(&e.to_string()));
         out.push(Finding::new(format!("secret {}", sql::ident(&s.name)), result, true));
     }
     for a in &config.attachments {
         let what = format!("attachment {} ({})", sql::ident(&a.alias), a.kind);
         let start = Instant::now();
         let result = match &a.spec.local_file {
-            Some(f) if !f.path.exists() && f.create => Ok(format!("{} will be created", f.path.display())),
+            Some(f) if !f.path.exists() && f.create => {
+                Ok(format!("{} will be created", f.path.display()))
+            }
             Some(f) => session::check(&Check::LocalFile(f.clone()), None).map(|()| String::new()),
             None => Ok(String::new()),
         }
         .and_then(|note| {
             if !note.is_empty() || !loaded {
-                return if loaded { Ok(note) } else { Err("not tried: an extension is missing".into()) };
+                return if loaded {
+                    Ok(note)
+                } else {
+                    Err("not tried: an extension is missing".into())
+                };
             }
             let stmt = sql::attach(&a.spec.target, &a.alias, &a.spec.options);
             let policy = crate::config::AttachPolicy { retries: 0, ..a.policy.clone() };
             attach::attach(&scratch, a, &stmt, &policy, &what)
-                .map(|()| format!("attached in {:.1?} (timeout {:?})", start.elapsed(), a.policy.timeout))
+                .map(|()| {
+                    format!("attached in {:.1?} (timeout {:?})", start.elapsed(), a.policy.timeout)
+                })
                 .map_err(|f| f.reason)
         });
         out.push(Finding::new(what, result, a.policy.required));
@@ -127,7 +152,11 @@ fn database_check(database: &Database, read_only: bool) -> Finding {
     } else if read_only {
         Err("does not exist; build the catalog first with `duckalog run`".into())
     } else {
-        let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).map(|d| d.to_path_buf()).unwrap_or_else(|| ".".into());
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .map(|d| d.to_path_buf())
+            .unwrap_or_else(|| ".".into());
         let existing = dir.ancestors().find(|d| d.exists()).map(|d| d.to_path_buf()).unwrap_or(dir);
         tempfile::tempfile_in(&existing)
             .map(|_| format!("will be created (in {})", existing.display()))

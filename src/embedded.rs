@@ -18,7 +18,12 @@ fn cache_dir() -> Option<PathBuf> {
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
-    Some(base.join("duckalog").join("embedded").join(extension::DUCKDB_VERSION).join(extension::platform()))
+    Some(
+        base.join("duckalog")
+            .join("embedded")
+            .join(extension::DUCKDB_VERSION)
+            .join(extension::platform()),
+    )
 }
 
 /// The unpacked file of embedded extension `name`, unpacking it on first use.
@@ -32,7 +37,9 @@ fn unpack(name: &str, gz: &[u8]) -> Result<PathBuf, String> {
     let trailer = |at: usize| u32::from_le_bytes(gz[at..at + 4].try_into().expect("four bytes"));
     let (crc, size) = (trailer(gz.len() - 8), trailer(gz.len() - 4));
     // DuckDB finds the entry point by the file name: the checksum names the folder.
-    let dir = cache_dir().ok_or("no cache folder: set HOME or XDG_CACHE_HOME")?.join(format!("{crc:08x}"));
+    let dir = cache_dir()
+        .ok_or("no cache folder: set HOME or XDG_CACHE_HOME")?
+        .join(format!("{crc:08x}"));
     let file = dir.join(format!("{name}.duckdb_extension"));
     if std::fs::metadata(&file).is_ok_and(|m| m.len() as u32 == size) {
         return Ok(file);
@@ -42,7 +49,8 @@ fn unpack(name: &str, gz: &[u8]) -> Result<PathBuf, String> {
     flate2::read::GzDecoder::new(gz)
         .read_to_end(&mut bytes)
         .map_err(|e| format!("embedded extension {name} is damaged: {e}"))?;
-    let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut tmp =
+        tempfile::NamedTempFile::new_in(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     std::io::Write::write_all(&mut tmp, &bytes).map_err(|e| format!("{}: {e}", dir.display()))?;
     tmp.persist(&file).map_err(|e| format!("{}: {}", file.display(), e.error))?;
     log::info!("unpacked embedded extension {name} to {}", file.display());

@@ -59,13 +59,20 @@ impl Error {
     pub fn config(file: &Path, key_path: &str, message: impl Into<String>) -> Self {
         Error::Config {
             file: printable(&file.display().to_string()),
-            place: if key_path.is_empty() { String::new() } else { format!("{}: ", printable(key_path)) },
+            place: if key_path.is_empty() {
+                String::new()
+            } else {
+                format!("{}: ", printable(key_path))
+            },
             message: printable(&scrub(&message.into())),
         }
     }
 
     pub fn database(context: impl Into<String>, err: impl std::fmt::Display) -> Self {
-        Error::Database { context: printable(&scrub(&context.into())), message: one_line(&err.to_string()) }
+        Error::Database {
+            context: printable(&scrub(&context.into())),
+            message: one_line(&err.to_string()),
+        }
     }
 
     pub fn exit_code(&self) -> u8 {
@@ -110,7 +117,9 @@ pub fn printable(text: &str) -> String {
     if !text.chars().any(char::is_control) {
         return text.to_string();
     }
-    text.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect()
+    text.chars()
+        .map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() })
+        .collect()
 }
 
 /// DuckDB messages span several lines (a hint, the statement, a caret); errors
@@ -126,23 +135,36 @@ mod tests {
 
     #[test]
     fn collapses_multi_line_messages() {
-        let e = Error::database("view \"v\"", "Catalog Error: Table x does not exist!\n\nLINE 1: SELECT *\n   ^");
-        assert_eq!(e.to_string(), "view \"v\": Catalog Error: Table x does not exist! LINE 1: SELECT * ^");
+        let e = Error::database(
+            "view \"v\"",
+            "Catalog Error: Table x does not exist!\n\nLINE 1: SELECT *\n   ^",
+        );
+        assert_eq!(
+            e.to_string(),
+            "view \"v\": Catalog Error: Table x does not exist! LINE 1: SELECT * ^"
+        );
         assert_eq!(e.exit_code(), exit::DATABASE);
     }
 
     #[test]
     fn secret_values_with_line_breaks_are_masked_before_the_line_is_joined() {
         crate::secret::Secret::new("MKerr\npass\tword");
-        let e = Error::database("attaching \"pg\"", "Unable to connect at \"password='MKerr\npass\tword'\"\n\x1b[1mhint");
-        assert_eq!(e.to_string(), r#"attaching "pg": Unable to connect at "password='***'" \u{1b}[1mhint"#);
+        let e = Error::database(
+            "attaching \"pg\"",
+            "Unable to connect at \"password='MKerr\npass\tword'\"\n\x1b[1mhint",
+        );
+        assert_eq!(
+            e.to_string(),
+            r#"attaching "pg": Unable to connect at "password='***'" \u{1b}[1mhint"#
+        );
         let e = Error::config(Path::new("c.toml"), "x", "value MKerr\npass\tword is wrong");
         assert_eq!(e.to_string(), "c.toml: x: value *** is wrong");
     }
 
     #[test]
     fn names_with_line_breaks_stay_on_one_line() {
-        let e = Error::config(Path::new("c.yaml"), "views[0].a\nb", "view \"a\nb\" is\tdefined twice");
+        let e =
+            Error::config(Path::new("c.yaml"), "views[0].a\nb", "view \"a\nb\" is\tdefined twice");
         assert_eq!(e.to_string(), r#"c.yaml: views[0].a\nb: view "a\nb" is\tdefined twice"#);
         assert_eq!(Error::database("view \"x\ny\"", "e").to_string(), r#"view "x\ny": e"#);
     }

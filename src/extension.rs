@@ -92,16 +92,26 @@ impl Metadata {
             return Err(format!("{} is not a DuckDB extension (too short)", path.display()));
         }
         let mut footer = [0u8; 256];
-        f.seek(SeekFrom::End(-512)).and_then(|_| f.read_exact(&mut footer)).map_err(|e| e.to_string())?;
+        f.seek(SeekFrom::End(-512))
+            .and_then(|_| f.read_exact(&mut footer))
+            .map_err(|e| e.to_string())?;
         let field = |i: usize| {
             let raw = &footer[(7 - i) * 32..(8 - i) * 32];
             let end = raw.iter().position(|b| *b == 0).unwrap_or(raw.len());
             String::from_utf8_lossy(&raw[..end]).into_owned()
         };
         if field(0) != "4" {
-            return Err(format!("{} is not a DuckDB extension: its metadata footer is missing or damaged", path.display()));
+            return Err(format!(
+                "{} is not a DuckDB extension: its metadata footer is missing or damaged",
+                path.display()
+            ));
         }
-        Ok(Metadata { platform: field(1), duckdb_version: field(2), extension_version: field(3), abi: field(4) })
+        Ok(Metadata {
+            platform: field(1),
+            duckdb_version: field(2),
+            extension_version: field(3),
+            abi: field(4),
+        })
     }
 
     /// Why this file cannot load into this binary, if it cannot.
@@ -109,7 +119,10 @@ impl Metadata {
         if self.platform != platform() {
             Some(format!("built for {}, this is {}", self.platform, platform()))
         } else if self.abi == "CPP" && self.duckdb_version != DUCKDB_VERSION {
-            Some(format!("built for DuckDB {}, this is DuckDB {DUCKDB_VERSION}", self.duckdb_version))
+            Some(format!(
+                "built for DuckDB {}, this is DuckDB {DUCKDB_VERSION}",
+                self.duckdb_version
+            ))
         } else {
             None
         }
@@ -123,10 +136,12 @@ mod tests {
     #[test]
     fn constants_match_the_engine() {
         let c = crate::instance::open(None, &[]).unwrap();
-        let (version, platform): (String, String) =
-            c.query_row("SELECT library_version, platform FROM pragma_version(), pragma_platform()", [], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+        let (version, platform): (String, String) = c
+            .query_row(
+                "SELECT library_version, platform FROM pragma_version(), pragma_platform()",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .unwrap();
         assert_eq!(version, DUCKDB_VERSION);
         assert_eq!(platform, super::platform());
@@ -153,7 +168,10 @@ mod tests {
         bytes.extend([1u8; 256]);
         std::fs::write(&path, &bytes).unwrap();
         let m = Metadata::read(&path).unwrap();
-        assert_eq!((m.platform.as_str(), m.duckdb_version.as_str(), m.abi.as_str()), ("linux_amd64", "v1.5.5", "CPP"));
+        assert_eq!(
+            (m.platform.as_str(), m.duckdb_version.as_str(), m.abi.as_str()),
+            ("linux_amd64", "v1.5.5", "CPP")
+        );
         std::fs::write(&path, vec![0u8; 2000]).unwrap();
         assert!(Metadata::read(&path).unwrap_err().contains("not a DuckDB extension"));
     }
@@ -166,6 +184,9 @@ mod tests {
         assert!(is_built_in("parquet") && !is_built_in("httpfs"));
         assert!(is_path("/x/y.duckdb_extension") && !is_path("httpfs"));
         let f = file_in(Path::new("/e"), "sqlite");
-        assert_eq!(f, Path::new("/e").join("v1.5.5").join(platform()).join("sqlite_scanner.duckdb_extension"));
+        assert_eq!(
+            f,
+            Path::new("/e").join("v1.5.5").join(platform()).join("sqlite_scanner.duckdb_extension")
+        );
     }
 }

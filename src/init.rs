@@ -16,7 +16,10 @@ impl std::str::FromStr for Format {
         match s {
             "toml" => Ok(Format::Toml),
             "yaml" | "yml" => Ok(Format::Yaml),
-            "json" => Err("a starter config is commented, and JSON has no comments: use toml or yaml".into()),
+            "json" => {
+                Err("a starter config is commented, and JSON has no comments: use toml or yaml"
+                    .into())
+            }
             other => Err(format!("unknown format {other:?}: use toml or yaml")),
         }
     }
@@ -28,9 +31,12 @@ impl Format {
     pub fn choose(asked: Option<Format>, config: Option<&Path>) -> Result<Format> {
         let Some(path) = config else { return Ok(asked.unwrap_or(Format::Toml)) };
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or_default();
-        let named = ext.parse::<Format>().map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
+        let named =
+            ext.parse::<Format>().map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
         match asked {
-            Some(f) if f != named => Err(Error::Usage(format!("{} names another format than --format", path.display()))),
+            Some(f) if f != named => {
+                Err(Error::Usage(format!("{} names another format than --format", path.display())))
+            }
             _ => Ok(named),
         }
     }
@@ -164,7 +170,8 @@ views:
 /// The files of a starter project whose config is `config` (by default
 /// `duckalog.toml` or `.yaml` in the current folder): (path, contents).
 pub fn files(config: Option<&Path>, format: Format) -> Vec<(PathBuf, &'static str)> {
-    let config = config.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from(format.default_name()));
+    let config =
+        config.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from(format.default_name()));
     let dir = config.parent().map(Path::to_path_buf).unwrap_or_default();
     let text = match format {
         Format::Toml => TOML,
@@ -177,19 +184,29 @@ pub fn files(config: Option<&Path>, format: Format) -> Vec<(PathBuf, &'static st
 /// exists already, so that a refusal leaves no half-made project.
 pub fn write(files: &[(PathBuf, &str)], force: bool) -> Result<()> {
     if !force {
-        let existing: Vec<String> = files.iter().filter(|(p, _)| p.exists()).map(|(p, _)| p.display().to_string()).collect();
+        let existing: Vec<String> = files
+            .iter()
+            .filter(|(p, _)| p.exists())
+            .map(|(p, _)| p.display().to_string())
+            .collect();
         if !existing.is_empty() {
-            return Err(Error::Usage(format!("{} already exist(s); nothing written (--force overwrites)", existing.join(", "))));
+            return Err(Error::Usage(format!(
+                "{} already exist(s); nothing written (--force overwrites)",
+                existing.join(", ")
+            )));
         }
     }
     // Every folder first: one that cannot be made (a file in its place) stops
     // init before any file is written.
     for dir in files.iter().filter_map(|(p, _)| p.parent()).filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| Error::Other(format!("cannot create folder {}: {e}; nothing written", dir.display())))?;
+        std::fs::create_dir_all(dir).map_err(|e| {
+            Error::Other(format!("cannot create folder {}: {e}; nothing written", dir.display()))
+        })?;
     }
     for (path, text) in files {
         // Without --force, a file that appeared since the check is not replaced.
-        crate::atomic_write::write(path, text, force).map_err(|e| Error::Other(format!("cannot write {}: {e}", path.display())))?;
+        crate::atomic_write::write(path, text, force)
+            .map_err(|e| Error::Other(format!("cannot write {}: {e}", path.display())))?;
     }
     Ok(())
 }
@@ -204,8 +221,10 @@ mod tests {
             let dir = tempfile::tempdir().unwrap();
             let files = files(Some(&dir.path().join(format.default_name())), format);
             write(&files, false).unwrap();
-            let config = crate::config::load(&files[0].0, &crate::config::LoadOptions::default()).unwrap();
-            let names: Vec<_> = config.views.iter().map(|v| format!("{}.{}", v.schema, v.name)).collect();
+            let config =
+                crate::config::load(&files[0].0, &crate::config::LoadOptions::default()).unwrap();
+            let names: Vec<_> =
+                config.views.iter().map(|v| format!("{}.{}", v.schema, v.name)).collect();
             assert_eq!(names, ["main.orders", "reports.revenue_by_customer"], "{format:?}");
             assert!(config.secrets.is_empty() && config.attachments.is_empty());
         }

@@ -76,8 +76,13 @@ impl Config {
         for (key, value) in std::iter::once(&("duckdb_api", "rust".to_string())).chain(options) {
             let (k, v) = (cstring(key.as_bytes())?, cstring(value.as_bytes())?);
             // SAFETY: `config.0` is live; the strings outlive the call.
-            if unsafe { ffi::duckdb_set_config(config.0, k.as_ptr(), v.as_ptr()) } != ffi::DuckDBSuccess {
-                return Err(failure(ffi::DuckDBError, format!("unknown or invalid option {key} = {value:?}")));
+            if unsafe { ffi::duckdb_set_config(config.0, k.as_ptr(), v.as_ptr()) }
+                != ffi::DuckDBSuccess
+            {
+                return Err(failure(
+                    ffi::DuckDBError,
+                    format!("unknown or invalid option {key} = {value:?}"),
+                ));
             }
         }
         Ok(config)
@@ -117,14 +122,23 @@ mod tests {
     fn icu_is_loaded_in_every_instance() {
         let db = open(None, &[]).unwrap();
         db.execute_batch("SET timezone = 'Asia/Tokyo'").unwrap();
-        let tz: String = db.query_row("SELECT current_setting('TimeZone')", [], |r| r.get(0)).unwrap();
+        let tz: String =
+            db.query_row("SELECT current_setting('TimeZone')", [], |r| r.get(0)).unwrap();
         assert_eq!(tz, "Asia/Tokyo");
         let day: String = db
-            .query_row("SELECT CAST(TIMESTAMPTZ '2024-01-01 00:00:00+00' + INTERVAL 1 DAY AS VARCHAR)", [], |r| r.get(0))
+            .query_row(
+                "SELECT CAST(TIMESTAMPTZ '2024-01-01 00:00:00+00' + INTERVAL 1 DAY AS VARCHAR)",
+                [],
+                |r| r.get(0),
+            )
             .unwrap();
         assert_eq!(day, "2024-01-02 09:00:00+09");
         let mode: String = db
-            .query_row("SELECT install_mode FROM duckdb_extensions() WHERE extension_name = 'icu'", [], |r| r.get(0))
+            .query_row(
+                "SELECT install_mode FROM duckdb_extensions() WHERE extension_name = 'icu'",
+                [],
+                |r| r.get(0),
+            )
             .unwrap();
         assert_eq!(mode, "STATICALLY_LINKED");
     }

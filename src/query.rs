@@ -43,20 +43,29 @@ struct Column {
 }
 
 /// Runs `sql`; with a timeout, a watchdog interrupts it when the time passes.
-pub fn run(conn: &Connection, sql: &str, timeout: Option<Duration>, cells: Cells) -> Result<Answer> {
+pub fn run(
+    conn: &Connection,
+    sql: &str,
+    timeout: Option<Duration>,
+    cells: Cells,
+) -> Result<Answer> {
     let body = body(sql);
     let rendered_query = describe(conn, body).and_then(|columns| {
         let stmt = conn.prepare(&rendering(body, &columns, cells)).ok()?;
         Some((stmt, columns))
     });
     let (answer, timed_out) = match rendered_query {
-        Some((mut stmt, columns)) => watched(conn, timeout, || rendered(&mut stmt, &columns, cells)),
+        Some((mut stmt, columns)) => {
+            watched(conn, timeout, || rendered(&mut stmt, &columns, cells))
+        }
         // Not a query, or one whose values DuckDB cannot render: as it is.
         None => watched(conn, timeout, || as_arrow(conn, sql, [])),
     };
     match (answer, timed_out) {
         (Ok(a), _) => Ok(a),
-        (Err(_), Some(t)) => Err(Error::database("query", format!("interrupted after {t:?} (--query-timeout)"))),
+        (Err(_), Some(t)) => {
+            Err(Error::database("query", format!("interrupted after {t:?} (--query-timeout)")))
+        }
         (Err(e), None) => Err(Error::database("query", e)),
     }
 }
@@ -102,7 +111,9 @@ fn rendering(body: &str, columns: &[Column], cells: Cells) -> String {
             // The shell writes these as strings: JSON readers would round them.
             // A JSON value is written as its text, as the shell does.
             Cells::Json if c.ty == "JSON" => format!("CAST(#{i} AS VARCHAR)"),
-            Cells::Json if is_wide_number(&c.ty) => format!("CAST(to_json(CAST(#{i} AS VARCHAR)) AS VARCHAR)"),
+            Cells::Json if is_wide_number(&c.ty) => {
+                format!("CAST(to_json(CAST(#{i} AS VARCHAR)) AS VARCHAR)")
+            }
             Cells::Json => format!("CAST(to_json(#{i}) AS VARCHAR)"),
         })
         .collect();
@@ -112,9 +123,14 @@ fn rendering(body: &str, columns: &[Column], cells: Cells) -> String {
     format!("SELECT {} FROM (\n{body}\n)", exprs.join(", "))
 }
 
-fn rendered(stmt: &mut duckdb::Statement<'_>, columns: &[Column], cells: Cells) -> duckdb::Result<Answer> {
+fn rendered(
+    stmt: &mut duckdb::Statement<'_>,
+    columns: &[Column],
+    cells: Cells,
+) -> duckdb::Result<Answer> {
     let width = columns.len();
-    let rows = stmt.query_map([], |r| (0..width).map(|i| r.get::<_, Option<String>>(i)).collect())?;
+    let rows =
+        stmt.query_map([], |r| (0..width).map(|i| r.get::<_, Option<String>>(i)).collect())?;
     Ok(Answer {
         columns: columns.iter().map(|c| c.name.clone()).collect(),
         numeric: columns.iter().map(|c| is_number(&c.ty)).collect(),
@@ -129,8 +145,20 @@ fn is_number(ty: &str) -> bool {
     let base = ty.split('(').next().unwrap_or(ty);
     matches!(
         base,
-        "TINYINT" | "SMALLINT" | "INTEGER" | "BIGINT" | "HUGEINT" | "UTINYINT" | "USMALLINT" | "UINTEGER"
-            | "UBIGINT" | "UHUGEINT" | "FLOAT" | "DOUBLE" | "DECIMAL" | "BIGNUM"
+        "TINYINT"
+            | "SMALLINT"
+            | "INTEGER"
+            | "BIGINT"
+            | "HUGEINT"
+            | "UTINYINT"
+            | "USMALLINT"
+            | "UINTEGER"
+            | "UBIGINT"
+            | "UHUGEINT"
+            | "FLOAT"
+            | "DOUBLE"
+            | "DECIMAL"
+            | "BIGNUM"
     )
 }
 
@@ -175,7 +203,9 @@ fn arrow_rows(batches: &[RecordBatch]) -> duckdb::Result<Vec<Vec<Option<String>>
             .map_err(|e| duckdb::Error::ToSqlConversionFailure(Box::new(e)))?;
         for r in 0..batch.num_rows() {
             let row = batch.columns().iter().zip(&formatters);
-            rows.push(row.map(|(col, f)| (!col.is_null(r)).then(|| f.value(r).to_string())).collect());
+            rows.push(
+                row.map(|(col, f)| (!col.is_null(r)).then(|| f.value(r).to_string())).collect(),
+            );
         }
     }
     Ok(rows)

@@ -32,26 +32,81 @@ impl SecretKind {
 }
 
 const S3_CONFIG: &[&str] = &[
-    "key_id", "secret", "region", "session_token", "endpoint", "url_style", "use_ssl", "url_compatibility_mode",
-    "kms_key_id", "requester_pays", "refresh", "extra_http_headers", "http_proxy", "http_proxy_username",
+    "key_id",
+    "secret",
+    "region",
+    "session_token",
+    "endpoint",
+    "url_style",
+    "use_ssl",
+    "url_compatibility_mode",
+    "kms_key_id",
+    "requester_pays",
+    "refresh",
+    "extra_http_headers",
+    "http_proxy",
+    "http_proxy_username",
     "http_proxy_password",
 ];
 const R2_CONFIG: &[&str] = &[
-    "key_id", "secret", "region", "session_token", "endpoint", "url_style", "use_ssl", "url_compatibility_mode",
-    "account_id", "kms_key_id", "requester_pays", "refresh", "extra_http_headers", "http_proxy",
-    "http_proxy_username", "http_proxy_password",
+    "key_id",
+    "secret",
+    "region",
+    "session_token",
+    "endpoint",
+    "url_style",
+    "use_ssl",
+    "url_compatibility_mode",
+    "account_id",
+    "kms_key_id",
+    "requester_pays",
+    "refresh",
+    "extra_http_headers",
+    "http_proxy",
+    "http_proxy_username",
+    "http_proxy_password",
 ];
 const GCS_CONFIG: &[&str] = &[
-    "key_id", "secret", "region", "session_token", "endpoint", "url_style", "use_ssl", "url_compatibility_mode",
-    "kms_key_id", "requester_pays", "refresh", "bearer_token", "extra_http_headers", "http_proxy",
-    "http_proxy_username", "http_proxy_password",
+    "key_id",
+    "secret",
+    "region",
+    "session_token",
+    "endpoint",
+    "url_style",
+    "use_ssl",
+    "url_compatibility_mode",
+    "kms_key_id",
+    "requester_pays",
+    "refresh",
+    "bearer_token",
+    "extra_http_headers",
+    "http_proxy",
+    "http_proxy_username",
+    "http_proxy_password",
 ];
 const CHAIN: &[&str] = &[
-    "chain", "validation", "key_id", "secret", "region", "session_token", "endpoint", "url_style", "use_ssl",
-    "url_compatibility_mode", "account_id", "profile", "refresh", "external_id", "assume_role_arn",
-    "web_identity_token_file", "http_proxy", "http_proxy_username", "http_proxy_password",
+    "chain",
+    "validation",
+    "key_id",
+    "secret",
+    "region",
+    "session_token",
+    "endpoint",
+    "url_style",
+    "use_ssl",
+    "url_compatibility_mode",
+    "account_id",
+    "profile",
+    "refresh",
+    "external_id",
+    "assume_role_arn",
+    "web_identity_token_file",
+    "http_proxy",
+    "http_proxy_username",
+    "http_proxy_password",
 ];
-const AZURE_COMMON: [&str; 5] = ["endpoint", "http_proxy", "account_name", "proxy_user_name", "proxy_password"];
+const AZURE_COMMON: [&str; 5] =
+    ["endpoint", "http_proxy", "account_name", "proxy_user_name", "proxy_password"];
 
 macro_rules! azure_params {
     ($($extra:literal),*) => {
@@ -65,7 +120,12 @@ pub static KINDS: &[SecretKind] = &[
         extension: "httpfs",
         providers: &[
             Provider { name: "config", extension: None, params: S3_CONFIG, required: &[] },
-            Provider { name: "credential_chain", extension: Some("aws"), params: CHAIN, required: &[] },
+            Provider {
+                name: "credential_chain",
+                extension: Some("aws"),
+                params: CHAIN,
+                required: &[],
+            },
         ],
     },
     SecretKind {
@@ -73,7 +133,12 @@ pub static KINDS: &[SecretKind] = &[
         extension: "httpfs",
         providers: &[
             Provider { name: "config", extension: None, params: R2_CONFIG, required: &[] },
-            Provider { name: "credential_chain", extension: Some("aws"), params: CHAIN, required: &[] },
+            Provider {
+                name: "credential_chain",
+                extension: Some("aws"),
+                params: CHAIN,
+                required: &[],
+            },
         ],
     },
     SecretKind {
@@ -81,7 +146,12 @@ pub static KINDS: &[SecretKind] = &[
         extension: "httpfs",
         providers: &[
             Provider { name: "config", extension: None, params: GCS_CONFIG, required: &[] },
-            Provider { name: "credential_chain", extension: Some("aws"), params: CHAIN, required: &[] },
+            Provider {
+                name: "credential_chain",
+                extension: Some("aws"),
+                params: CHAIN,
+                required: &[],
+            },
         ],
     },
     SecretKind {
@@ -90,7 +160,13 @@ pub static KINDS: &[SecretKind] = &[
         providers: &[Provider {
             name: "config",
             extension: None,
-            params: &["bearer_token", "extra_http_headers", "http_proxy", "http_proxy_username", "http_proxy_password"],
+            params: &[
+                "bearer_token",
+                "extra_http_headers",
+                "http_proxy",
+                "http_proxy_username",
+                "http_proxy_password",
+            ],
             required: &[],
         }],
     },
@@ -98,7 +174,12 @@ pub static KINDS: &[SecretKind] = &[
         name: "huggingface",
         extension: "httpfs",
         providers: &[
-            Provider { name: "config", extension: None, params: &["token"], required: &[&["token"]] },
+            Provider {
+                name: "config",
+                extension: None,
+                params: &["token"],
+                required: &[&["token"]],
+            },
             Provider { name: "credential_chain", extension: None, params: &[], required: &[] },
         ],
     },
@@ -112,14 +193,32 @@ pub static KINDS: &[SecretKind] = &[
                 params: azure_params!("connection_string"),
                 required: &[&["connection_string"], &["account_name"]],
             },
-            Provider { name: "credential_chain", extension: None, params: azure_params!("chain"), required: &[] },
+            Provider {
+                name: "credential_chain",
+                extension: None,
+                params: azure_params!("chain"),
+                required: &[],
+            },
             Provider {
                 name: "service_principal",
                 extension: None,
-                params: azure_params!("tenant_id", "client_id", "client_secret", "client_certificate_path"),
-                required: &[&["tenant_id", "client_id", "client_secret"], &["tenant_id", "client_id", "client_certificate_path"]],
+                params: azure_params!(
+                    "tenant_id",
+                    "client_id",
+                    "client_secret",
+                    "client_certificate_path"
+                ),
+                required: &[
+                    &["tenant_id", "client_id", "client_secret"],
+                    &["tenant_id", "client_id", "client_certificate_path"],
+                ],
             },
-            Provider { name: "managed_identity", extension: None, params: azure_params!("client_id"), required: &[] },
+            Provider {
+                name: "managed_identity",
+                extension: None,
+                params: azure_params!("client_id"),
+                required: &[],
+            },
             Provider {
                 name: "access_token",
                 extension: None,
@@ -134,7 +233,10 @@ pub static KINDS: &[SecretKind] = &[
         providers: &[Provider {
             name: "config",
             extension: None,
-            params: &["host", "port", "database", "dbname", "user", "username", "password", "passfile", "sslmode", "options"],
+            params: &[
+                "host", "port", "database", "dbname", "user", "username", "password", "passfile",
+                "sslmode", "options",
+            ],
             required: &[],
         }],
     },
@@ -145,8 +247,20 @@ pub static KINDS: &[SecretKind] = &[
             name: "config",
             extension: None,
             params: &[
-                "host", "port", "database", "user", "password", "ssl_mode", "ssl_ca", "ssl_capath", "ssl_cert",
-                "ssl_cipher", "ssl_crl", "ssl_crlpath", "ssl_key", "socket",
+                "host",
+                "port",
+                "database",
+                "user",
+                "password",
+                "ssl_mode",
+                "ssl_ca",
+                "ssl_capath",
+                "ssl_cert",
+                "ssl_cipher",
+                "ssl_crl",
+                "ssl_crlpath",
+                "ssl_key",
+                "socket",
             ],
             required: &[],
         }],
@@ -158,8 +272,14 @@ pub static KINDS: &[SecretKind] = &[
             name: "config",
             extension: None,
             params: &[
-                "token", "client_id", "client_secret", "oauth2_server_uri", "oauth2_scope", "oauth2_grant_type",
-                "endpoint", "extra_http_headers",
+                "token",
+                "client_id",
+                "client_secret",
+                "oauth2_server_uri",
+                "oauth2_scope",
+                "oauth2_grant_type",
+                "endpoint",
+                "extra_http_headers",
             ],
             required: &[&["token"], &["client_id", "client_secret"]],
         }],
@@ -190,6 +310,9 @@ mod tests {
             assert!(!k.providers.is_empty(), "{}", k.name);
             assert!(find(&k.name.to_uppercase()).is_some());
         }
-        assert_eq!(find("azure").unwrap().provider("Service_Principal").unwrap().name, "service_principal");
+        assert_eq!(
+            find("azure").unwrap().provider("Service_Principal").unwrap().name,
+            "service_principal"
+        );
     }
 }

@@ -7,9 +7,9 @@ use crate::config::{Attachment, Config, Database, SecretDef, Setting};
 use crate::connector::LocalFile;
 use crate::error::{Error, Result};
 use crate::extension;
+use crate::instance::{self, Instance};
 use crate::sql::{self, Stmt};
 use crate::stored_secrets;
-use crate::instance::{self, Instance};
 use duckdb::Connection;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -53,7 +53,10 @@ impl OpenOptions {
     /// The options of a command run without a config: the command line's
     /// extension directory (or `DUCKALOG_EXTENSION_DIR`), defaults otherwise.
     pub fn without_config(extension_dir: Option<PathBuf>) -> Self {
-        OpenOptions { extension_dir: extension::choose_dir(extension_dir, None), ..Default::default() }
+        OpenOptions {
+            extension_dir: extension::choose_dir(extension_dir, None),
+            ..Default::default()
+        }
     }
 
     /// The folder extensions load from: the configured one or DuckDB's default.
@@ -84,8 +87,11 @@ pub fn open(database: &Database, opts: &OpenOptions) -> Result<Instance> {
                 if opts.read_only {
                     return Err(Error::NoCatalog(path.clone()));
                 }
-                if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty() && !p.exists()) {
-                    std::fs::create_dir_all(parent).map_err(|e| fail(&format!("cannot create {}: {e}", parent.display())))?;
+                if let Some(parent) =
+                    path.parent().filter(|p| !p.as_os_str().is_empty() && !p.exists())
+                {
+                    std::fs::create_dir_all(parent)
+                        .map_err(|e| fail(&format!("cannot create {}: {e}", parent.display())))?;
                 }
             }
             let open = || {
@@ -95,7 +101,11 @@ pub fn open(database: &Database, opts: &OpenOptions) -> Result<Instance> {
                 instance::open(Some(path), &options)
             };
             open_waiting(path, opts.lock_timeout, open).map_err(|e| match e {
-                Waited::Locked(message) => Error::Locked { database: path.display().to_string(), waited: opts.lock_timeout, message },
+                Waited::Locked(message) => Error::Locked {
+                    database: path.display().to_string(),
+                    waited: opts.lock_timeout,
+                    message,
+                },
                 Waited::Failed(e) => fail(&e),
             })
         }
@@ -144,13 +154,19 @@ pub fn not_a_database_file(path: &Path) -> Option<&'static str> {
 /// too. Where no link can be made, DuckDB creates the file itself.
 fn create_whole(path: &Path, options: &[(&str, String)]) {
     let Some(dir) = path.parent() else { return };
-    let Ok(scratch) = tempfile::Builder::new().prefix(".duckalog-new-").tempdir_in(if dir.as_os_str().is_empty() { Path::new(".") } else { dir }) else {
+    let Ok(scratch) = tempfile::Builder::new()
+        .prefix(".duckalog-new-")
+        .tempdir_in(if dir.as_os_str().is_empty() { Path::new(".") } else { dir })
+    else {
         return;
     };
     let fresh = scratch.path().join("new.duckdb");
     if instance::open(Some(&fresh), options).is_ok() {
         if let Err(e) = std::fs::hard_link(&fresh, path) {
-            log::debug!("database {} not linked into place ({e}); DuckDB creates it", path.display());
+            log::debug!(
+                "database {} not linked into place ({e}); DuckDB creates it",
+                path.display()
+            );
         }
     }
 }
@@ -175,7 +191,11 @@ enum Waited {
 /// DuckDB lets one process write a database file, or many read it, and
 /// refuses an open that conflicts with another process's lock instead of
 /// waiting: the open is retried, with a growing pause, until `wait` passes.
-fn open_waiting(path: &Path, wait: Duration, open: impl Fn() -> duckdb::Result<Instance>) -> std::result::Result<Instance, Waited> {
+fn open_waiting(
+    path: &Path,
+    wait: Duration,
+    open: impl Fn() -> duckdb::Result<Instance>,
+) -> std::result::Result<Instance, Waited> {
     const FIRST_PAUSE: Duration = Duration::from_millis(25);
     let deadline = Instant::now() + wait;
     let mut pause = FIRST_PAUSE;
@@ -189,7 +209,11 @@ fn open_waiting(path: &Path, wait: Duration, open: impl Fn() -> duckdb::Result<I
             return Err(Waited::Locked(message));
         }
         if pause == FIRST_PAUSE {
-            log::warn!("database {} is locked by another process; waiting up to {}s (--lock-timeout)", path.display(), wait.as_secs_f64());
+            log::warn!(
+                "database {} is locked by another process; waiting up to {}s (--lock-timeout)",
+                path.display(),
+                wait.as_secs_f64()
+            );
         }
         std::thread::sleep(pause.min(left));
         pause = (pause * 2).min(Duration::from_millis(500));
@@ -236,7 +260,11 @@ pub fn steps(config: &Config) -> Vec<Step<'_>> {
         out.push(Step::new(format!("extension {name}"), Check::Extension(name.clone()), None));
     }
     for name in config.needed_extensions() {
-        out.push(Step::new(format!("extension {name}"), Check::Extension(name.clone()), Some(sql::load_extension(&name))));
+        out.push(Step::new(
+            format!("extension {name}"),
+            Check::Extension(name.clone()),
+            Some(sql::load_extension(&name)),
+        ));
     }
     for s in &config.settings {
         let (what, stmt) = match s {
@@ -250,8 +278,15 @@ pub fn steps(config: &Config) -> Vec<Step<'_>> {
     }
     for s in &config.secrets {
         let stmt = s.statement(s.persistent);
-        let what = format!("{} secret {}", if s.persistent { "persistent" } else { "temporary" }, sql::ident(&s.name));
-        out.push(Step { persistent: s.persistent.then_some(s), ..Step::new(what, Check::None, Some(stmt)) });
+        let what = format!(
+            "{} secret {}",
+            if s.persistent { "persistent" } else { "temporary" },
+            sql::ident(&s.name)
+        );
+        out.push(Step {
+            persistent: s.persistent.then_some(s),
+            ..Step::new(what, Check::None, Some(stmt))
+        });
     }
     for a in &config.attachments {
         let check = match &a.spec.local_file {
@@ -284,7 +319,9 @@ pub fn restore(conn: &Connection, config: &Config, opts: &OpenOptions) -> Result
     let mut restored = Restored::default();
     for step in &steps {
         let t = Instant::now();
-        if let Some(stmt) = step.stmt.as_ref().and_then(|_| embedded_load(&step.check, ext_dir.as_deref())) {
+        if let Some(stmt) =
+            step.stmt.as_ref().and_then(|_| embedded_load(&step.check, ext_dir.as_deref()))
+        {
             exec(conn, &stmt.map_err(|m| Error::database(&step.what, m))?, &step.what)?;
             log::info!("restored {} (embedded) in {:.1?}", step.what, t.elapsed());
             continue;
@@ -294,7 +331,9 @@ pub fn restore(conn: &Connection, config: &Config, opts: &OpenOptions) -> Result
             match (ready, &step.check) {
                 (Ok(()), _) => attachments.push((step, a)),
                 // A catalog of catalogs not built yet, in a session that does not build it.
-                (Err(_), Check::LocalFile(f)) if a.kind == "duckalog" && !f.path.exists() => return Err(Error::NoCatalog(f.path.clone())),
+                (Err(_), Check::LocalFile(f)) if a.kind == "duckalog" && !f.path.exists() => {
+                    return Err(Error::NoCatalog(f.path.clone()))
+                }
                 (Err(reason), _) => unavailable(step, a, reason, &mut restored)?,
             }
             continue;
@@ -305,7 +344,8 @@ pub fn restore(conn: &Connection, config: &Config, opts: &OpenOptions) -> Result
                 Some(s) => s,
                 None => stored.insert(stored_secrets::stored(conn)?),
             };
-            if stored.get(&def.name.to_lowercase()).is_some_and(|s| stored_secrets::matches(def, s)) {
+            if stored.get(&def.name.to_lowercase()).is_some_and(|s| stored_secrets::matches(def, s))
+            {
                 log::info!("{} is current: kept", step.what);
                 continue;
             }
@@ -326,25 +366,41 @@ fn unavailable(step: &Step, a: &Attachment, reason: String, restored: &mut Resto
     if a.policy.required {
         return Err(Error::database(&step.what, reason));
     }
-    log::warn!("{} is optional and unavailable: {}; views that read it are skipped", step.what, reason);
+    log::warn!(
+        "{} is optional and unavailable: {}; views that read it are skipped",
+        step.what,
+        reason
+    );
     restored.skipped.push((a.alias.clone(), reason));
     Ok(())
 }
 
 /// Attaches what is not attached yet, `opts.jobs` at a time.
-fn attach_all(conn: &Connection, steps: &[(&Step, &Attachment)], opts: &OpenOptions, restored: &mut Restored) -> Result<()> {
+fn attach_all(
+    conn: &Connection,
+    steps: &[(&Step, &Attachment)],
+    opts: &OpenOptions,
+    restored: &mut Restored,
+) -> Result<()> {
     let present: std::collections::HashSet<String> = {
-        let mut stmt = conn.prepare("SELECT lower(database_name) FROM duckdb_databases()").map_err(|e| Error::database("listing attached databases", e))?;
-        let names = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(|e| Error::database("listing attached databases", e))?;
+        let mut stmt = conn
+            .prepare("SELECT lower(database_name) FROM duckdb_databases()")
+            .map_err(|e| Error::database("listing attached databases", e))?;
+        let names = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .map_err(|e| Error::database("listing attached databases", e))?;
         names.filter_map(|n| n.ok()).collect()
     };
-    let own: String = conn.query_row("SELECT current_database()", [], |r| r.get(0)).map_err(|e| Error::database("reading the catalog's name", e))?;
+    let own: String = conn
+        .query_row("SELECT current_database()", [], |r| r.get(0))
+        .map_err(|e| Error::database("reading the catalog's name", e))?;
     if let Some((_, a)) = steps.iter().find(|(_, a)| a.alias.eq_ignore_ascii_case(&own)) {
         // DuckDB names a database file's catalog after the file: an attachment
         // of that name would seem attached already, and its views read the catalog.
         return Err(a.origin.error("alias", format!("{:?} is the name DuckDB gives the catalog's own database file; choose another alias", a.alias)));
     }
-    let todo: Vec<_> = steps.iter().filter(|(_, a)| !present.contains(&a.alias.to_lowercase())).collect();
+    let todo: Vec<_> =
+        steps.iter().filter(|(_, a)| !present.contains(&a.alias.to_lowercase())).collect();
     let mut results: Vec<std::result::Result<(), attach::Failure>> = Vec::new();
     for chunk in todo.chunks(opts.jobs.max(1)) {
         let clones = chunk
@@ -368,7 +424,12 @@ fn attach_all(conn: &Connection, steps: &[(&Step, &Attachment)], opts: &OpenOpti
                 })
                 .collect();
             for h in handles {
-                let r = h.join().unwrap_or_else(|_| Err(attach::Failure { transient: false, reason: "the attaching thread failed".into() }));
+                let r = h.join().unwrap_or_else(|_| {
+                    Err(attach::Failure {
+                        transient: false,
+                        reason: "the attaching thread failed".into(),
+                    })
+                });
                 results.push(r);
             }
         });
@@ -383,9 +444,15 @@ fn attach_all(conn: &Connection, steps: &[(&Step, &Attachment)], opts: &OpenOpti
 
 /// For an extension that is not in the extension directory but is embedded
 /// in this binary: the statement that loads its unpacked file.
-pub fn embedded_load(c: &Check, ext_dir: Option<&Path>) -> Option<std::result::Result<Stmt, String>> {
+pub fn embedded_load(
+    c: &Check,
+    ext_dir: Option<&Path>,
+) -> Option<std::result::Result<Stmt, String>> {
     let Check::Extension(name) = c else { return None };
-    if extension::is_path(name) || extension::is_built_in(name) || ext_dir.is_some_and(|d| extension::file_in(d, name).is_file()) {
+    if extension::is_path(name)
+        || extension::is_built_in(name)
+        || ext_dir.is_some_and(|d| extension::file_in(d, name).is_file())
+    {
         return None;
     }
     Some(crate::embedded::unpacked(name)?.map(|p| sql::load_extension(&p.display().to_string())))
@@ -405,7 +472,9 @@ pub fn check(c: &Check, ext_dir: Option<&Path>) -> std::result::Result<(), Strin
         Check::Extension(name) if extension::is_built_in(name) => Ok(()),
         Check::Extension(name) => {
             let Some(dir) = ext_dir else {
-                return Err("no extension directory: set --extension-dir or DUCKALOG_EXTENSION_DIR".into());
+                return Err(
+                    "no extension directory: set --extension-dir or DUCKALOG_EXTENSION_DIR".into(),
+                );
             };
             let file = extension::file_in(dir, name);
             if file.is_file() || crate::embedded::has(name) {

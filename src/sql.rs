@@ -218,7 +218,9 @@ pub fn create_secret(spec: &SecretSpec) -> Stmt {
                 many.iter().map(|s| literal(s)).collect::<Vec<_>>().join(", ")
             )),
         }
-        parts.extend(spec.params.iter().map(|(k, v)| format!("{} {}", k.to_uppercase(), value(v, r))));
+        parts.extend(
+            spec.params.iter().map(|(k, v)| format!("{} {}", k.to_uppercase(), value(v, r))),
+        );
         format!(
             "CREATE OR REPLACE {} SECRET {} ({})",
             if spec.persistent { "PERSISTENT" } else { "TEMPORARY" },
@@ -285,7 +287,10 @@ mod tests {
         let s = attach(
             &Value::Str("/d/x.db".into()),
             "lite",
-            &[AttachOption::Word("TYPE".into(), "sqlite".into()), AttachOption::Flag("READ_ONLY".into())],
+            &[
+                AttachOption::Word("TYPE".into(), "sqlite".into()),
+                AttachOption::Flag("READ_ONLY".into()),
+            ],
         );
         assert_eq!(s.sql(), "ATTACH IF NOT EXISTS '/d/x.db' AS \"lite\" (TYPE sqlite, READ_ONLY)");
     }

@@ -34,7 +34,13 @@ pub fn stored(conn: &Connection) -> Result<HashMap<String, Stored>> {
     let rows = stmt
         .query_map([], |r| {
             let scope: duckdb::types::Value = r.get(3)?;
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, scope, r.get::<_, String>(4)?))
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                scope,
+                r.get::<_, String>(4)?,
+            ))
         })
         .map_err(db)?;
     let mut out = HashMap::new();
@@ -50,7 +56,10 @@ pub fn stored(conn: &Connection) -> Result<HashMap<String, Stored>> {
                 .collect(),
             _ => Vec::new(),
         };
-        out.insert(name.to_lowercase(), Stored { kind, provider, scope, params: parse_secret_string(&text) });
+        out.insert(
+            name.to_lowercase(),
+            Stored { kind, provider, scope, params: parse_secret_string(&text) },
+        );
     }
     Ok(out)
 }
@@ -68,7 +77,9 @@ fn parse_secret_string(text: &str) -> HashMap<String, String> {
 /// Whether a stored secret already has the configured definition, as far as
 /// DuckDB shows it.
 pub fn matches(def: &SecretDef, stored: &Stored) -> bool {
-    if !def.kind.eq_ignore_ascii_case(&stored.kind) || !def.provider.eq_ignore_ascii_case(&stored.provider) {
+    if !def.kind.eq_ignore_ascii_case(&stored.kind)
+        || !def.provider.eq_ignore_ascii_case(&stored.provider)
+    {
         return false;
     }
     // Without a configured scope DuckDB fills in the type's default.

@@ -10,7 +10,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn views(prefix: &str, n: usize) -> String {
-    (0..n).map(|i| format!("[[views]]\nname = \"{prefix}{i}\"\nsql = \"SELECT {i} AS x\"\n")).collect()
+    (0..n)
+        .map(|i| format!("[[views]]\nname = \"{prefix}{i}\"\nsql = \"SELECT {i} AS x\"\n"))
+        .collect()
 }
 
 fn spawn(p: &Project, args: &[&str]) -> Child {
@@ -59,7 +61,11 @@ fn a_run_waits_for_the_lock_then_proceeds() {
     let out = p.run(&["run", "--db", "cat.duckdb", "--lock-timeout", "60"]);
     out.ok();
     assert!(start.elapsed() >= Duration::from_millis(1800), "{:?}", start.elapsed());
-    assert!(out.stderr.contains("is locked by another process; waiting up to 60s"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("is locked by another process; waiting up to 60s"),
+        "{}",
+        out.stderr
+    );
     assert!(out.stdout.contains("1 created, 0 replaced, 3 unchanged"), "{}", out.stdout);
     holder.join().unwrap();
     // A read-only run and a plan wait the same way.
@@ -80,12 +86,27 @@ fn a_run_gives_up_when_the_lock_stays_held() {
     let start = Instant::now();
     let out = p.run(&["run", "--db", "cat.duckdb", "--lock-timeout", "1.5", "--prune"]);
     let waited = start.elapsed();
-    out.fails(5, &["cat.duckdb", "is locked by another process", "stayed locked for 1.5s", "--lock-timeout SECONDS", "PID"]);
-    assert_eq!(out.stderr.lines().filter(|l| l.starts_with("error: ")).count(), 1, "{}", out.stderr);
+    out.fails(
+        5,
+        &[
+            "cat.duckdb",
+            "is locked by another process",
+            "stayed locked for 1.5s",
+            "--lock-timeout SECONDS",
+            "PID",
+        ],
+    );
+    assert_eq!(
+        out.stderr.lines().filter(|l| l.starts_with("error: ")).count(),
+        1,
+        "{}",
+        out.stderr
+    );
     assert!(waited >= Duration::from_millis(1400) && waited < Duration::from_secs(5), "{waited:?}");
     // --lock-timeout 0 does not wait at all.
     let start = Instant::now();
-    p.run(&["run", "--db", "cat.duckdb", "--lock-timeout", "0"]).fails(5, &["stayed locked for 0s"]);
+    p.run(&["run", "--db", "cat.duckdb", "--lock-timeout", "0"])
+        .fails(5, &["stayed locked for 0s"]);
     assert!(start.elapsed() < Duration::from_secs(2), "{:?}", start.elapsed());
     holder.join().unwrap();
     // The catalog is as it was, and the next run does what the refused one would have.
@@ -100,7 +121,8 @@ fn two_runs_at_once_take_turns() {
     p.write("a.toml", &views("a", 300));
     p.write("b.toml", &views("b", 300));
     for round in 0..3 {
-        let (first, second) = if round % 2 == 0 { ("a.toml", "b.toml") } else { ("b.toml", "a.toml") };
+        let (first, second) =
+            if round % 2 == 0 { ("a.toml", "b.toml") } else { ("b.toml", "a.toml") };
         let one = spawn(&p, &["run", first, "--db", "cat.duckdb", "--prune"]);
         let two = spawn(&p, &["run", second, "--db", "cat.duckdb", "--prune"]);
         let (one, two) = (finish(one), finish(two));
@@ -108,8 +130,13 @@ fn two_runs_at_once_take_turns() {
         two.ok();
         // Whichever ran second left its whole catalog, and only it.
         let got: BTreeSet<String> = names(&p).into_iter().collect();
-        let whole = |prefix: &str| (0..300).map(|i| format!("{prefix}{i}")).collect::<BTreeSet<_>>();
-        assert!(got == whole("a") || got == whole("b"), "round {round}: a mix of both catalogs: {} views", got.len());
+        let whole =
+            |prefix: &str| (0..300).map(|i| format!("{prefix}{i}")).collect::<BTreeSet<_>>();
+        assert!(
+            got == whole("a") || got == whole("b"),
+            "round {round}: a mix of both catalogs: {} views",
+            got.len()
+        );
         assert_eq!(p.state("cat.duckdb").len(), 300);
     }
 }
@@ -121,7 +148,8 @@ fn runs_that_create_the_database_at_once_all_succeed() {
     // The race this guards against was lost by about one process in sixty.
     for round in 0..8 {
         let _ = std::fs::remove_file(p.path("new.duckdb"));
-        let children: Vec<Child> = (0..6).map(|_| spawn(&p, &["run", "--db", "new.duckdb"])).collect();
+        let children: Vec<Child> =
+            (0..6).map(|_| spawn(&p, &["run", "--db", "new.duckdb"])).collect();
         for child in children {
             let out = finish(child);
             assert_eq!(out.code, 0, "round {round}: {}", out.stderr);
@@ -136,7 +164,21 @@ fn many_read_only_runs_at_once() {
     p.write("duckalog.toml", &views("v", 20));
     p.run(&["run", "--db", "cat.duckdb"]).ok();
     let children: Vec<Child> = (0..8)
-        .map(|i| spawn(&p, &["run", "--db", "cat.duckdb", "--read-only", "--format", "csv", "-q", &format!("SELECT x FROM v{i}")]))
+        .map(|i| {
+            spawn(
+                &p,
+                &[
+                    "run",
+                    "--db",
+                    "cat.duckdb",
+                    "--read-only",
+                    "--format",
+                    "csv",
+                    "-q",
+                    &format!("SELECT x FROM v{i}"),
+                ],
+            )
+        })
         .collect();
     for (i, child) in children.into_iter().enumerate() {
         let out = finish(child);

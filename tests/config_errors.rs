@@ -26,8 +26,16 @@ fn unknown_keys_name_the_key_and_line() {
         "version = 1\n\n[[views]]\nname = \"a\"\nsql = \"SELECT 1\"\nsql_fil = \"x.sql\"\n",
         &["views[0].sql_fil (line 6, column 1)", "unknown field `sql_fil`"],
     );
-    check("c.yaml", "version: 1\nviews:\n  - name: a\n    sql: SELECT 1\n    colour: red\n", &["views[0].colour (line 5", "unknown field `colour`"]);
-    check("c.json", "{\"version\": 1, \"duckdb\": {\"databse\": \"x\"}}", &["duckdb.databse (line 1", "unknown field `databse`"]);
+    check(
+        "c.yaml",
+        "version: 1\nviews:\n  - name: a\n    sql: SELECT 1\n    colour: red\n",
+        &["views[0].colour (line 5", "unknown field `colour`"],
+    );
+    check(
+        "c.json",
+        "{\"version\": 1, \"duckdb\": {\"databse\": \"x\"}}",
+        &["duckdb.databse (line 1", "unknown field `databse`"],
+    );
     check(
         "c.toml",
         "[[attachments.duckdb]]\nalias = \"a\"\npath = \"a.duckdb\"\nreadonly = true\n",
@@ -41,7 +49,11 @@ fn syntax_and_type_errors_name_the_line() {
     check("c.yaml", "version: 1\nviews: [\n", &["(line 3"]);
     check("c.json", "{\"version\": 1,}", &["(line 1, column 15)"]);
     check("c.toml", "version = \"one\"\n", &["version (line 1", "whole number"]);
-    check("c.toml", "[[views]]\nname = 3\nsql = \"SELECT 1\"\n", &["views[0].name (line 2", "invalid type"]);
+    check(
+        "c.toml",
+        "[[views]]\nname = 3\nsql = \"SELECT 1\"\n",
+        &["views[0].name (line 2", "invalid type"],
+    );
 }
 
 #[test]
@@ -61,7 +73,11 @@ fn duplicates_and_dangling_references() {
         "[[views]]\nname = \"v\"\nsource = \"sqlite\"\ndatabase = \"nope\"\ntable = \"t\"\n",
         &["views[0].database", "no attachment has alias \"nope\""],
     );
-    check("c.toml", "[[attachments.oracle]]\nalias = \"o\"\n", &["attachments.oracle", "no connector for attachment kind \"oracle\""]);
+    check(
+        "c.toml",
+        "[[attachments.oracle]]\nalias = \"o\"\n",
+        &["attachments.oracle", "no connector for attachment kind \"oracle\""],
+    );
 }
 
 #[test]
@@ -71,18 +87,50 @@ fn invalid_option_keys_and_definitions() {
         "[[views]]\nname = \"v\"\nsource = \"csv\"\nuri = \"x.csv\"\n[views.options]\n\"a=1) ; DROP TABLE x; --\" = 1\n",
         &["views[0].options.a=1) ; DROP TABLE x; --", "plain words"],
     );
-    check("c.toml", "[[views]]\nname = \"v\"\n", &["views[0]", "needs sql, sql_file, sql_template or a source"]);
-    check("c.toml", "[[views]]\nname = \"v\"\nsource = \"parquet\"\n", &["views[0].uri", "needs a uri"]);
-    check("c.toml", "[[views]]\nname = \"v\"\nsql = \"SELECT 1\"\nsql_file = \"x.sql\"\n", &["views[0]", "only one of sql, sql_file"]);
-    check("c.toml", "[[views]]\nname = \"\"\nsql = \"SELECT 1\"\n", &["views[0].name", "must not be empty"]);
-    check("c.toml", "[[views]]\nname = \"v\"\nsql_file = \"missing.sql\"\n", &["views[0].sql_file", "missing.sql not found"]);
-    check("c.toml", "[duckdb]\nsettings = [\"threads = 4\"]\n", &["duckdb.settings[0]", "SET statements"]);
+    check(
+        "c.toml",
+        "[[views]]\nname = \"v\"\n",
+        &["views[0]", "needs sql, sql_file, sql_template or a source"],
+    );
+    check(
+        "c.toml",
+        "[[views]]\nname = \"v\"\nsource = \"parquet\"\n",
+        &["views[0].uri", "needs a uri"],
+    );
+    check(
+        "c.toml",
+        "[[views]]\nname = \"v\"\nsql = \"SELECT 1\"\nsql_file = \"x.sql\"\n",
+        &["views[0]", "only one of sql, sql_file"],
+    );
+    check(
+        "c.toml",
+        "[[views]]\nname = \"\"\nsql = \"SELECT 1\"\n",
+        &["views[0].name", "must not be empty"],
+    );
+    check(
+        "c.toml",
+        "[[views]]\nname = \"v\"\nsql_file = \"missing.sql\"\n",
+        &["views[0].sql_file", "missing.sql not found"],
+    );
+    check(
+        "c.toml",
+        "[duckdb]\nsettings = [\"threads = 4\"]\n",
+        &["duckdb.settings[0]", "SET statements"],
+    );
 }
 
 #[test]
 fn view_sql_is_parsed_by_validate() {
-    check("c.toml", "[[views]]\nname = \"v\"\nsql = \"SELEC 1\"\n", &["views[0]", "invalid SQL", "syntax error"]);
-    check("c.toml", "[[views]]\nname = \"v\"\nsql = \"SELECT 1; DROP TABLE t\"\n", &["views[0]", "exactly one SELECT"]);
+    check(
+        "c.toml",
+        "[[views]]\nname = \"v\"\nsql = \"SELEC 1\"\n",
+        &["views[0]", "invalid SQL", "syntax error"],
+    );
+    check(
+        "c.toml",
+        "[[views]]\nname = \"v\"\nsql = \"SELECT 1; DROP TABLE t\"\n",
+        &["views[0]", "exactly one SELECT"],
+    );
     check(
         "c.toml",
         "[[views]]\nname = \"a\"\nsql = \"SELECT * FROM b\"\n[[views]]\nname = \"b\"\nsql = \"SELECT * FROM a\"\n",
@@ -92,10 +140,20 @@ fn view_sql_is_parsed_by_validate() {
 
 #[test]
 fn environment_variables() {
-    check("c.toml", "[duckdb]\ndatabase = \"${env:DUCKALOG_TEST_UNSET_VAR}\"\n", &["duckdb.database", "DUCKALOG_TEST_UNSET_VAR is not set"]);
+    check(
+        "c.toml",
+        "[duckdb]\ndatabase = \"${env:DUCKALOG_TEST_UNSET_VAR}\"\n",
+        &["duckdb.database", "DUCKALOG_TEST_UNSET_VAR is not set"],
+    );
     let p = Project::new();
-    p.write("c.toml", "[[views]]\nname = \"${env:DKL_NAME:fallback}\"\nsql = \"SELECT ${env:DKL_N} AS n\"\n");
-    let out = p.run_env(&["run", "c.toml", "-q", "SELECT n FROM fallback", "--format", "csv"], &[("DKL_N", "42")]);
+    p.write(
+        "c.toml",
+        "[[views]]\nname = \"${env:DKL_NAME:fallback}\"\nsql = \"SELECT ${env:DKL_N} AS n\"\n",
+    );
+    let out = p.run_env(
+        &["run", "c.toml", "-q", "SELECT n FROM fallback", "--format", "csv"],
+        &[("DKL_N", "42")],
+    );
     out.ok();
     assert_eq!(out.stdout, "n\n42\n");
 }

@@ -21,7 +21,13 @@ fn a_remote_duckdb_file_on_s3() {
         ),
     );
     p.run(&["run"]).ok();
-    let out = p.run(&["run", "-q", "SELECT string_agg(name, '|' ORDER BY name) AS n FROM items", "--format", "csv"]);
+    let out = p.run(&[
+        "run",
+        "-q",
+        "SELECT string_agg(name, '|' ORDER BY name) AS n FROM items",
+        "--format",
+        "csv",
+    ]);
     out.ok();
     assert_eq!(out.stdout, "n\nink|pen\n");
 
@@ -57,14 +63,29 @@ fn two_processes_with_their_own_files_share_one_ducklake_catalog() {
     p.write("writer.toml", &lake_config(&pg, "writer.duckdb", ""));
     p.write("reader.toml", &lake_config(&pg, "reader.duckdb", view));
 
-    p.run(&["run", "writer.toml", "-q", "CREATE TABLE lake.events AS SELECT range AS id FROM range(5)"]).ok();
-    let out = p.run(&["run", "reader.toml", "-q", "SELECT count(*) AS n FROM events", "--format", "csv"]);
+    p.run(&[
+        "run",
+        "writer.toml",
+        "-q",
+        "CREATE TABLE lake.events AS SELECT range AS id FROM range(5)",
+    ])
+    .ok();
+    let out =
+        p.run(&["run", "reader.toml", "-q", "SELECT count(*) AS n FROM events", "--format", "csv"]);
     out.ok();
     assert_eq!(out.stdout, "n\n5\n");
     assert!(!out.stderr.contains(&pg.password));
 
-    p.run(&["run", "writer.toml", "-q", "INSERT INTO lake.events SELECT range FROM range(5, 8)"]).ok();
-    let out = p.run(&["run", "reader.toml", "-q", "SELECT count(*) AS n, max(id) AS m FROM events", "--format", "csv"]);
+    p.run(&["run", "writer.toml", "-q", "INSERT INTO lake.events SELECT range FROM range(5, 8)"])
+        .ok();
+    let out = p.run(&[
+        "run",
+        "reader.toml",
+        "-q",
+        "SELECT count(*) AS n, max(id) AS m FROM events",
+        "--format",
+        "csv",
+    ]);
     assert_eq!(out.stdout, "n,m\n8,7\n");
     // The data is Parquet under data_path; each process has its own catalog file.
     assert!(std::fs::read_dir(p.path("lake_files")).unwrap().count() > 0);
@@ -74,7 +95,8 @@ fn two_processes_with_their_own_files_share_one_ducklake_catalog() {
 #[test]
 fn delta_and_iceberg_views_over_tables_a_fixture_writes() {
     let p = Project::new();
-    let python = std::env::var("DUCKALOG_TEST_PYTHON").expect("DUCKALOG_TEST_PYTHON is not set: run the tests through scripts/test");
+    let python = std::env::var("DUCKALOG_TEST_PYTHON")
+        .expect("DUCKALOG_TEST_PYTHON is not set: run the tests through scripts/test");
     let out = std::process::Command::new(python)
         .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/lake_tables.py"))
         .arg(p.path("tables"))

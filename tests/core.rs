@@ -78,8 +78,11 @@ fn every_source_kind_is_queryable_on_a_second_run() {
     let names: Vec<_> = views.iter().map(|(s, n, _)| format!("{s}.{n}")).collect();
     assert_eq!(names, ["main.accounts", "main.items", "main.orders", "main.people", "raw.events"]);
     let c = p.duckdb(Some("cat.duckdb"));
-    let comment: String =
-        c.query_row("SELECT comment FROM duckdb_views() WHERE view_name = 'orders'", [], |r| r.get(0)).unwrap();
+    let comment: String = c
+        .query_row("SELECT comment FROM duckdb_views() WHERE view_name = 'orders'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
     assert_eq!(comment, "order lines");
 }
 
@@ -101,12 +104,18 @@ fn a_second_run_executes_no_ddl() {
 
 #[test]
 fn a_changed_view_is_replaced_and_an_added_one_created_without_touching_the_others() {
-    let p = project("\n[[views]]\nname = \"big\"\nsql = \"SELECT * FROM orders WHERE amount > 2\"\n");
+    let p =
+        project("\n[[views]]\nname = \"big\"\nsql = \"SELECT * FROM orders WHERE amount > 2\"\n");
     p.run(&["run"]).ok();
     let before = p.state("cat.duckdb");
     assert_eq!(count(&p, "SELECT count(*) FROM big"), "2");
 
-    p.write("duckalog.toml", &format!("{BASE}\n[[views]]\nname = \"big\"\nsql = \"SELECT * FROM orders WHERE amount > 3\"\n"));
+    p.write(
+        "duckalog.toml",
+        &format!(
+            "{BASE}\n[[views]]\nname = \"big\"\nsql = \"SELECT * FROM orders WHERE amount > 3\"\n"
+        ),
+    );
     let out = p.run(&["run"]);
     out.ok();
     assert!(out.stdout.contains("0 created, 1 replaced, 5 unchanged"), "{}", out.stdout);
@@ -152,9 +161,14 @@ fn removed_views_are_kept_until_prune() {
 
     // A managed view that someone replaced with a table since: --prune
     // forgets it and leaves the table alone.
-    p.write("duckalog.toml", &format!("{BASE}\n[[views]]\nname = \"later\"\nsql = \"SELECT 1 AS x\"\n"));
+    p.write(
+        "duckalog.toml",
+        &format!("{BASE}\n[[views]]\nname = \"later\"\nsql = \"SELECT 1 AS x\"\n"),
+    );
     p.run(&["run"]).ok();
-    p.duckdb(Some("cat.duckdb")).execute_batch("DROP VIEW later; CREATE TABLE later AS SELECT 7 AS x").unwrap();
+    p.duckdb(Some("cat.duckdb"))
+        .execute_batch("DROP VIEW later; CREATE TABLE later AS SELECT 7 AS x")
+        .unwrap();
     p.write("duckalog.toml", BASE);
     p.run(&["run", "--prune"]).ok();
     assert!(!p.state("cat.duckdb").iter().any(|v| v.1 == "later"));
@@ -172,12 +186,21 @@ fn views_duckalog_did_not_create_are_left_alone_until_force_rebuild() {
     }
     let out = p.run(&["run"]);
     out.ok();
-    assert!(out.stderr.contains("\"main\".\"mine\" exists but was not created by duckalog"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("\"main\".\"mine\" exists but was not created by duckalog"),
+        "{}",
+        out.stderr
+    );
     assert_eq!(count(&p, "SELECT v FROM mine"), "1");
 
     let out = p.run(&["run", "--force-rebuild"]);
     out.ok();
-    assert!(out.stdout.contains("5 created, 1 replaced") || out.stdout.contains("0 created, 6 replaced"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("5 created, 1 replaced")
+            || out.stdout.contains("0 created, 6 replaced"),
+        "{}",
+        out.stdout
+    );
     assert_eq!(count(&p, "SELECT v FROM mine"), "2");
     // Taken over: the next run sees it as current.
     let out = p.run(&["run"]);
@@ -245,7 +268,8 @@ fn an_optional_attachment_whose_file_is_missing_is_skipped_with_its_views() {
     let names: Vec<String> = p.views("cat.duckdb").into_iter().map(|(_, n, _)| n).collect();
     assert_eq!(names, ["kept"]);
     p.write("duckalog.toml", &config(true));
-    p.run(&["run"]).fails(3, &["attachment \"gone\" (sqlite)", "gone.sqlite does not exist", "create = true"]);
+    p.run(&["run"])
+        .fails(3, &["attachment \"gone\" (sqlite)", "gone.sqlite does not exist", "create = true"]);
 }
 
 #[test]
@@ -257,9 +281,20 @@ fn an_alias_that_is_the_catalog_files_own_name_is_refused() {
         "[duckdb]\ndatabase = \"shop.duckdb\"\n[[attachments.duckdb]]\nalias = \"Shop\"\npath = \"data/shop.duckdb\"\n\
          [[views]]\nname = \"items\"\nsource = \"duckdb\"\ndatabase = \"Shop\"\ntable = \"items\"\n",
     );
-    p.run(&["run"]).fails(2, &["duckalog.toml: attachments.duckdb[0].alias", "\"Shop\" is the name DuckDB gives the catalog's own database file"]);
+    p.run(&["run"]).fails(
+        2,
+        &[
+            "duckalog.toml: attachments.duckdb[0].alias",
+            "\"Shop\" is the name DuckDB gives the catalog's own database file",
+        ],
+    );
     // The same check follows --db, which renames the catalog.
-    p.write("other.toml", &std::fs::read_to_string(p.path("duckalog.toml")).unwrap().replace("database = \"shop.duckdb\"", "database = \"cat.duckdb\""));
+    p.write(
+        "other.toml",
+        &std::fs::read_to_string(p.path("duckalog.toml"))
+            .unwrap()
+            .replace("database = \"shop.duckdb\"", "database = \"cat.duckdb\""),
+    );
     p.run(&["run", "other.toml"]).ok();
     p.run(&["run", "other.toml", "--db", "shop.duckdb"]).fails(2, &["is the name DuckDB gives"]);
 }
@@ -280,7 +315,14 @@ fn a_change_that_breaks_an_unchanged_reader_is_refused_whole() {
     let (views, state) = (p.views("cat.duckdb"), p.state("cat.duckdb"));
     // base loses the column dep reads: dep, and top through it, would break.
     p.write("duckalog.toml", &config(&base("y"), ""));
-    p.run(&["run"]).fails(3, &["view \"main\".\"dep\" (duckalog.toml: views[1])", "reads a view this run replaces or drops", "change it as well"]);
+    p.run(&["run"]).fails(
+        3,
+        &[
+            "view \"main\".\"dep\" (duckalog.toml: views[1])",
+            "reads a view this run replaces or drops",
+            "change it as well",
+        ],
+    );
     assert_eq!((p.views("cat.duckdb"), p.state("cat.duckdb")), (views.clone(), state.clone()));
     // Dropping base with --prune, likewise.
     p.write("duckalog.toml", &config("", ""));
@@ -316,12 +358,22 @@ fn a_failing_view_leaves_the_catalog_exactly_as_before() {
 fn read_only_restores_the_session_and_refuses_changes() {
     let p = project("");
     p.run(&["run"]).ok();
-    let out = p.run(&["run", "--read-only", "--query", "SELECT count(*) AS n FROM accounts", "--format", "json"]);
+    let out = p.run(&[
+        "run",
+        "--read-only",
+        "--query",
+        "SELECT count(*) AS n FROM accounts",
+        "--format",
+        "json",
+    ]);
     out.ok();
     let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(json, serde_json::json!([{"n": 3}]));
 
-    p.write("duckalog.toml", &format!("{BASE}\n[[views]]\nname = \"late\"\nsql = \"SELECT 1 AS a\"\n"));
+    p.write(
+        "duckalog.toml",
+        &format!("{BASE}\n[[views]]\nname = \"late\"\nsql = \"SELECT 1 AS a\"\n"),
+    );
     let before = p.views("cat.duckdb");
     p.run(&["run", "--read-only"]).fails(3, &["read-only", "\"main\".\"late\""]);
     assert_eq!(p.views("cat.duckdb"), before);
@@ -338,19 +390,31 @@ fn plan_touches_nothing_and_reports_each_view() {
     let out = p.run(&["plan", "--exit-code"]);
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(out.stdout.contains("+ create    \"main\".\"orders\""), "{}", out.stdout);
-    assert!(out.stdout.contains("plan: 5 to create, 0 to replace, 0 unchanged, 0 to drop"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("plan: 5 to create, 0 to replace, 0 unchanged, 0 to drop"),
+        "{}",
+        out.stdout
+    );
     assert!(!p.path("cat.duckdb").exists(), "plan created the database");
 
     p.run(&["run"]).ok();
     p.write("duckalog.toml", &BASE.replace("header = true", "header = true, delim = ','"));
     let out = p.run(&["plan", "-v"]);
     out.ok();
-    assert!(out.stdout.contains("~ replace   \"main\".\"people\" (definition changed)"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("~ replace   \"main\".\"people\" (definition changed)"),
+        "{}",
+        out.stdout
+    );
     assert!(out.stdout.contains("= unchanged \"main\".\"orders\""), "{}", out.stdout);
     p.run(&["run"]).ok();
     let out = p.run(&["plan", "--exit-code"]);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
-    assert!(out.stdout.contains("plan: 0 to create, 0 to replace, 5 unchanged, 0 to drop"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("plan: 0 to create, 0 to replace, 5 unchanged, 0 to drop"),
+        "{}",
+        out.stdout
+    );
 }
 
 #[test]
@@ -362,7 +426,11 @@ fn dry_run_prints_what_run_would_execute_and_executes_nothing() {
     let out = p.run(&["run", "--dry-run"]);
     out.ok();
     assert!(out.stdout.contains("ATTACH IF NOT EXISTS"), "{}", out.stdout);
-    assert!(out.stdout.contains("BEGIN TRANSACTION;\nCREATE OR REPLACE VIEW \"main\".\"people\" AS"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("BEGIN TRANSACTION;\nCREATE OR REPLACE VIEW \"main\".\"people\" AS"),
+        "{}",
+        out.stdout
+    );
     assert_eq!(out.stdout.matches("CREATE OR REPLACE VIEW").count(), 1, "{}", out.stdout);
     assert!(out.stdout.trim_end().ends_with("COMMIT;"), "{}", out.stdout);
     assert_eq!(p.state("cat.duckdb"), state);
@@ -378,7 +446,12 @@ fn a_line_break_in_the_config_path_stays_in_the_scripts_comment() {
     let out = p.run(&["generate-sql", "odd\nDROP TABLE t;.toml"]);
     out.ok();
     assert!(out.stdout.lines().all(|l| !l.starts_with("DROP")), "{}", out.stdout);
-    assert!(out.stdout.starts_with("-- ") && out.stdout.lines().next().unwrap().contains("odd\\nDROP TABLE t;.toml"), "{}", out.stdout);
+    assert!(
+        out.stdout.starts_with("-- ")
+            && out.stdout.lines().next().unwrap().contains("odd\\nDROP TABLE t;.toml"),
+        "{}",
+        out.stdout
+    );
 }
 
 #[test]
@@ -388,14 +461,22 @@ fn generate_sql_replays_into_a_fresh_duckdb() {
     out.ok();
     let script = out.stdout;
     assert!(script.contains("CREATE SCHEMA IF NOT EXISTS \"rep\";"), "{script}");
-    assert!(script.find("ATTACH IF NOT EXISTS").unwrap() < script.find("CREATE OR REPLACE VIEW").unwrap());
-    assert!(script.find("\"main\".\"items\" AS").unwrap() < script.find("\"rep\".\"joined\" AS").unwrap());
+    assert!(
+        script.find("ATTACH IF NOT EXISTS").unwrap()
+            < script.find("CREATE OR REPLACE VIEW").unwrap()
+    );
+    assert!(
+        script.find("\"main\".\"items\" AS").unwrap()
+            < script.find("\"rep\".\"joined\" AS").unwrap()
+    );
 
     p.run(&["run"]).ok();
     let replayed = p.duckdb(Some("replay.duckdb"));
     replayed.execute_batch(&script).unwrap();
     drop(replayed);
-    let strip = |v: Vec<(String, String, String)>| v.into_iter().map(|(s, n, _)| (s, n)).collect::<Vec<_>>();
+    let strip = |v: Vec<(String, String, String)>| {
+        v.into_iter().map(|(s, n, _)| (s, n)).collect::<Vec<_>>()
+    };
     assert_eq!(strip(p.views("replay.duckdb")), strip(p.views("cat.duckdb")));
     let c = p.duckdb(Some("replay.duckdb"));
     c.execute_batch(&script).unwrap();
@@ -408,7 +489,14 @@ fn a_missing_extension_fails_fast_naming_the_file() {
     let p = project("");
     let empty = tempfile::tempdir().unwrap();
     let out = p.run_env(&["run"], &[("DUCKALOG_EXTENSION_DIR", empty.path().to_str().unwrap())]);
-    out.fails(3, &["extension sqlite_scanner", "v1.5.5/linux_amd64/sqlite_scanner.duckdb_extension", "does not exist"]);
+    out.fails(
+        3,
+        &[
+            "extension sqlite_scanner",
+            "v1.5.5/linux_amd64/sqlite_scanner.duckdb_extension",
+            "does not exist",
+        ],
+    );
     // Never a partial catalog: nothing was applied.
     assert!(!p.path("cat.duckdb").exists() || p.views("cat.duckdb").is_empty());
 }
@@ -417,7 +505,8 @@ fn a_missing_extension_fails_fast_naming_the_file() {
 fn a_missing_attachment_file_is_refused_not_created() {
     let p = Project::new();
     p.write("duckalog.toml", "[duckdb]\ndatabase = \"cat.duckdb\"\n[[attachments.duckdb]]\nalias = \"gone\"\npath = \"nowhere.duckdb\"\n");
-    p.run(&["run"]).fails(3, &["attachment \"gone\"", "nowhere.duckdb does not exist", "create = true"]);
+    p.run(&["run"])
+        .fails(3, &["attachment \"gone\"", "nowhere.duckdb does not exist", "create = true"]);
     assert!(!p.path("nowhere.duckdb").exists());
 }
 
@@ -426,7 +515,11 @@ fn version_and_help() {
     let p = Project::new();
     let out = p.run(&["--version"]);
     out.ok();
-    assert!(out.stdout.starts_with("duckalog ") && out.stdout.contains("DuckDB v1.5.5"), "{}", out.stdout);
+    assert!(
+        out.stdout.starts_with("duckalog ") && out.stdout.contains("DuckDB v1.5.5"),
+        "{}",
+        out.stdout
+    );
     assert_eq!(p.run(&["version"]).stdout, out.stdout);
     let help = p.run(&["--help"]);
     help.ok();
@@ -438,7 +531,10 @@ fn version_and_help() {
     assert!(run_help.stdout.contains("--force-rebuild") && run_help.stdout.contains("--query"));
     let connectors = p.run(&["connectors"]);
     connectors.ok();
-    for row in ["| postgres | built-in | postgres_scanner ", "| iceberg  | built-in | httpfs, avro, iceberg "] {
+    for row in [
+        "| postgres | built-in | postgres_scanner ",
+        "| iceberg  | built-in | httpfs, avro, iceberg ",
+    ] {
         assert!(connectors.stdout.contains(row), "{}", connectors.stdout);
     }
     p.run(&["run", "--bogus"]).fails(2, &["--bogus"]);

@@ -12,7 +12,20 @@ fn every_bad_input_fails_clearly_and_changes_nothing() {
     assert!(cases.len() >= 50, "only {} cases", cases.len());
     let failures = run_all(&cases, |c| {
         let r = c.run(false);
-        c.check(&r).map_err(|why| format!("{why}\n  exit {}\n  stdout: {}\n  stderr: {}", r.code, r.stdout.trim_end(), r.stderr.trim_end()))
+        c.check(&r).map_err(|why| {
+            format!(
+                "{why}\n  exit {}\n  stdout: {}\n  stderr: {}",
+                r.code,
+                r.stdout.trim_end(),
+                r.stderr.trim_end()
+            )
+        })
     });
-    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
 }

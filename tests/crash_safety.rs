@@ -41,7 +41,9 @@ fn config(new: bool) -> String {
             (_, true) => (format!("v{i}"), format!("SELECT {i} AS b, {i} * 2 AS c")),
         };
         let schema = if i % 3 == 0 { "s" } else { "main" };
-        s.push_str(&format!("[[views]]\nname = \"{name}\"\ndb_schema = \"{schema}\"\nsql = \"{sql}\"\n"));
+        s.push_str(&format!(
+            "[[views]]\nname = \"{name}\"\ndb_schema = \"{schema}\"\nsql = \"{sql}\"\n"
+        ));
     }
     s
 }
@@ -57,7 +59,10 @@ fn snapshot(p: &Project) -> Snapshot {
     let c = p.duckdb(Some("cat.duckdb"));
     let rows = |q: &str| -> BTreeSet<(String, String, String)> {
         let mut s = c.prepare(q).unwrap();
-        s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect()
+        s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
     };
     Snapshot {
         views: rows("SELECT schema_name, view_name, sql FROM duckdb_views() WHERE NOT internal"),
@@ -77,9 +82,14 @@ fn duckalog(p: &Project, config: &str) -> Command {
 
 #[test]
 fn a_killed_run_leaves_the_old_catalog_or_the_new_one() {
-    let seed = std::env::var("DUCKALOG_CRASH_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64 | 1
-    });
+    let seed = std::env::var("DUCKALOG_CRASH_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+                as u64
+                | 1
+        });
     let mut rng = Rng(seed);
     let p = Project::new();
     p.write("old.toml", &config(false));
@@ -100,7 +110,8 @@ fn a_killed_run_leaves_the_old_catalog_or_the_new_one() {
     let (mut during, mut kept_old, mut got_new) = (0, 0, 0);
     let mut holds_new = true;
     for kill in 0..KILLS {
-        let (target, expected_after) = if holds_new { ("old.toml", &old) } else { ("new.toml", &new) };
+        let (target, expected_after) =
+            if holds_new { ("old.toml", &old) } else { ("new.toml", &new) };
         let mut child = duckalog(&p, target).spawn().unwrap();
         std::thread::sleep(rng.upto(change.mul_f64(1.1)));
         if child.try_wait().unwrap().is_none() {
@@ -122,8 +133,14 @@ fn a_killed_run_leaves_the_old_catalog_or_the_new_one() {
         }
     }
     // The kills landed while the change was being made, on both sides of its commit.
-    assert!(during >= KILLS / 2, "only {during} of {KILLS} kills hit a running process (seed {seed})");
-    assert!(kept_old > 0 && got_new > 0, "kept the old catalog {kept_old} times, got the new one {got_new} times (seed {seed})");
+    assert!(
+        during >= KILLS / 2,
+        "only {during} of {KILLS} kills hit a running process (seed {seed})"
+    );
+    assert!(
+        kept_old > 0 && got_new > 0,
+        "kept the old catalog {kept_old} times, got the new one {got_new} times (seed {seed})"
+    );
 
     // And a run after all that brings the catalog up to date.
     let target = if holds_new { "old.toml" } else { "new.toml" };

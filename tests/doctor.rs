@@ -26,9 +26,17 @@ fn a_healthy_config() {
     let out = p.run(&["doctor"]);
     out.ok();
     assert!(row(&out.stdout, "extension sqlite_scanner").contains("| ok "), "{}", out.stdout);
-    assert!(row(&out.stdout, "extension postgres_scanner").contains("loads for DuckDB v1.5.5"), "{}", out.stdout);
+    assert!(
+        row(&out.stdout, "extension postgres_scanner").contains("loads for DuckDB v1.5.5"),
+        "{}",
+        out.stdout
+    );
     assert!(row(&out.stdout, "secret \"http\"").contains("| ok "), "{}", out.stdout);
-    assert!(row(&out.stdout, "attachment \"pg\" (postgres)").contains("attached in"), "{}", out.stdout);
+    assert!(
+        row(&out.stdout, "attachment \"pg\" (postgres)").contains("attached in"),
+        "{}",
+        out.stdout
+    );
     assert!(row(&out.stdout, "database").contains("will be created"), "{}", out.stdout);
     assert!(!p.path("cat.duckdb").exists(), "doctor created the database");
     assert!(!out.stdout.contains("doctor-token") && !out.stdout.contains(&pg.password));
@@ -52,7 +60,11 @@ fn failing_checks_show_no_secret_value() {
     for args in [&["doctor"][..], &["doctor", "-vvv"]] {
         let out = p.run(args);
         assert_eq!(out.code, 3, "{}{}", out.stdout, out.stderr);
-        assert!(row(&out.stdout, "attachment \"pg\" (postgres)").contains("FAIL"), "{}", out.stdout);
+        assert!(
+            row(&out.stdout, "attachment \"pg\" (postgres)").contains("FAIL"),
+            "{}",
+            out.stdout
+        );
         assert!(row(&out.stdout, "secret \"http\"").contains("FAIL"), "{}", out.stdout);
         let all = format!("{}{}", out.stdout, out.stderr);
         assert!(!all.contains("MKdoctor"), "{all}");
@@ -64,7 +76,10 @@ fn each_failing_check_has_its_row_and_a_non_zero_exit() {
     let p = Project::new();
     p.fixtures();
     // A missing extension.
-    p.write("duckalog.toml", "[[attachments.sqlite]]\nalias = \"legacy\"\npath = \"data/legacy.sqlite\"\n");
+    p.write(
+        "duckalog.toml",
+        "[[attachments.sqlite]]\nalias = \"legacy\"\npath = \"data/legacy.sqlite\"\n",
+    );
     let empty = tempfile::tempdir().unwrap();
     let out = p.run_env(&["doctor"], &[("DUCKALOG_EXTENSION_DIR", empty.path().to_str().unwrap())]);
     assert_eq!(out.code, 3, "{}", out.stdout);
@@ -95,7 +110,13 @@ fn each_failing_check_has_its_row_and_a_non_zero_exit() {
     // A database another process holds the write lock of.
     p.write("duckalog.toml", "[duckdb]\ndatabase = \"data/shop.duckdb\"\n");
     let holder = std::process::Command::new(env!("CARGO_BIN_EXE_duckalog"))
-        .args(["run", "-q", "SELECT count(*) FROM range(3000000000)", "--extension-dir", "/nonexistent"])
+        .args([
+            "run",
+            "-q",
+            "SELECT count(*) FROM range(3000000000)",
+            "--extension-dir",
+            "/nonexistent",
+        ])
         .current_dir(p.dir.path())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())

@@ -22,7 +22,12 @@ fn lists_what_the_config_needs_and_where_it_is() {
     let empty = tempfile::tempdir().unwrap();
     let out = p.run(&["extensions", "--extension-dir", empty.path().to_str().unwrap()]);
     assert_eq!(out.code, 3, "{}", out.stdout);
-    assert!(out.stdout.contains("MISSING") && out.stdout.contains(&file(empty.path(), "sqlite_scanner").display().to_string()), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("MISSING")
+            && out.stdout.contains(&file(empty.path(), "sqlite_scanner").display().to_string()),
+        "{}",
+        out.stdout
+    );
 }
 
 #[test]
@@ -32,7 +37,11 @@ fn installs_from_a_folder_and_a_wheel() {
     p.write("duckalog.toml", CONFIG);
     let source = p.path("incoming");
     std::fs::create_dir_all(&source).unwrap();
-    std::fs::copy(file(&ext_dir(), "sqlite_scanner"), source.join("sqlite_scanner.duckdb_extension")).unwrap();
+    std::fs::copy(
+        file(&ext_dir(), "sqlite_scanner"),
+        source.join("sqlite_scanner.duckdb_extension"),
+    )
+    .unwrap();
     let target = tempfile::tempdir().unwrap();
     let dir = target.path().to_str().unwrap();
     let out = p.run(&["extensions", "--extension-dir", dir, "install", "--from", "incoming"]);
@@ -40,13 +49,21 @@ fn installs_from_a_folder_and_a_wheel() {
     assert!(file(target.path(), "sqlite_scanner").is_file(), "{}", out.stdout);
     p.run_env(&["run"], &[("DUCKALOG_EXTENSION_DIR", dir)]).ok();
 
-    let wheels = std::path::PathBuf::from(std::env::var("HOME").unwrap()).join(".cache/duckalog/wheels");
+    let wheels =
+        std::path::PathBuf::from(std::env::var("HOME").unwrap()).join(".cache/duckalog/wheels");
     let wheel = std::fs::read_dir(&wheels)
         .unwrap()
         .map(|e| e.unwrap().path())
         .find(|p| p.to_string_lossy().contains("duckdb_extension_httpfs-1.5.5"))
         .expect("scripts/fetch-extensions keeps the wheels");
-    let out = p.run(&["extensions", "--extension-dir", dir, "install", "--from", wheel.to_str().unwrap()]);
+    let out = p.run(&[
+        "extensions",
+        "--extension-dir",
+        dir,
+        "install",
+        "--from",
+        wheel.to_str().unwrap(),
+    ]);
     out.ok();
     assert!(file(target.path(), "httpfs").is_file());
 }
@@ -58,12 +75,20 @@ fn bundles_carry_what_a_config_needs() {
     p.write("duckalog.toml", CONFIG);
     let out = p.run(&["extensions", "bundle", "--out", "offline.tar.gz"]);
     out.ok();
-    assert!(out.stdout.contains("1 extension(s) for DuckDB v1.5.5 on linux_amd64"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("1 extension(s) for DuckDB v1.5.5 on linux_amd64"),
+        "{}",
+        out.stdout
+    );
     let target = tempfile::tempdir().unwrap();
     let dir = target.path().to_str().unwrap();
     p.run(&["extensions", "--extension-dir", dir, "install", "--from", "offline.tar.gz"]).ok();
     assert!(file(target.path(), "sqlite_scanner").is_file());
-    p.run_env(&["run", "-q", "SELECT count(*) FROM l.accounts"], &[("DUCKALOG_EXTENSION_DIR", dir)]).ok();
+    p.run_env(
+        &["run", "-q", "SELECT count(*) FROM l.accounts"],
+        &[("DUCKALOG_EXTENSION_DIR", dir)],
+    )
+    .ok();
 
     // A damaged bundle installs nothing.
     let mut bytes = std::fs::read(p.path("offline.tar.gz")).unwrap();
@@ -71,13 +96,27 @@ fn bundles_carry_what_a_config_needs() {
     bytes[mid] ^= 0xff;
     std::fs::write(p.path("damaged.tar.gz"), bytes).unwrap();
     let fresh = tempfile::tempdir().unwrap();
-    let out = p.run(&["extensions", "--extension-dir", fresh.path().to_str().unwrap(), "install", "--from", "damaged.tar.gz"]);
+    let out = p.run(&[
+        "extensions",
+        "--extension-dir",
+        fresh.path().to_str().unwrap(),
+        "install",
+        "--from",
+        "damaged.tar.gz",
+    ]);
     out.fails(3, &["damaged.tar.gz"]);
     assert!(!file(fresh.path(), "sqlite_scanner").exists());
 
     // A bundle cannot hold what is missing.
     let empty = tempfile::tempdir().unwrap();
-    let out = p.run(&["extensions", "--extension-dir", empty.path().to_str().unwrap(), "bundle", "--out", "x.tar.gz"]);
+    let out = p.run(&[
+        "extensions",
+        "--extension-dir",
+        empty.path().to_str().unwrap(),
+        "bundle",
+        "--out",
+        "x.tar.gz",
+    ]);
     out.fails(3, &["missing, so not bundled", "sqlite_scanner.duckdb_extension"]);
 }
 

@@ -18,7 +18,8 @@ struct RestCatalog {
 
 impl RestCatalog {
     fn start(p: &Project, args: &[&str]) -> RestCatalog {
-        let python = std::env::var("DUCKALOG_TEST_PYTHON").expect("DUCKALOG_TEST_PYTHON is not set: run the tests through scripts/test");
+        let python = std::env::var("DUCKALOG_TEST_PYTHON")
+            .expect("DUCKALOG_TEST_PYTHON is not set: run the tests through scripts/test");
         let dir = p.path("rest");
         let mut child = Command::new(python)
             .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/iceberg_rest.py"))
@@ -30,7 +31,10 @@ impl RestCatalog {
         // The fixture prints its port once it listens.
         let mut line = String::new();
         std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let port = line.trim().parse().unwrap_or_else(|_| panic!("the REST catalog fixture did not start: {line:?}"));
+        let port = line
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("the REST catalog fixture did not start: {line:?}"));
         RestCatalog { child, port, dir }
     }
 
@@ -95,14 +99,21 @@ views:
     out.ok();
     assert!(out.stdout.contains("3 created"), "{}", out.stdout);
     assert_eq!(csv(&p, "catalog.yaml", "SELECT * FROM totals"), "city,total\nLima,4.0\nOslo,4.0\n");
-    assert_eq!(csv(&p, "catalog.yaml", "SELECT id, customer FROM orders ORDER BY id"), "id,customer\n1,ann\n2,bob\n3,ann\n");
+    assert_eq!(
+        csv(&p, "catalog.yaml", "SELECT id, customer FROM orders ORDER BY id"),
+        "id,customer\n1,ann\n2,bob\n3,ann\n"
+    );
 
     let views = p.views("cat.duckdb");
     let orders = views.iter().find(|v| v.1 == "orders").unwrap();
     assert!(orders.2.contains("FROM lake.sales.orders"), "{}", orders.2);
     // DuckDB asked the catalog's config (with the warehouse) and loaded the tables over HTTP.
     let log = rest.requests();
-    for line in ["GET /v1/config", "GET /v1/fixture/namespaces/sales/tables/orders", "GET /v1/fixture/namespaces/sales/tables/customers"] {
+    for line in [
+        "GET /v1/config",
+        "GET /v1/fixture/namespaces/sales/tables/orders",
+        "GET /v1/fixture/namespaces/sales/tables/customers",
+    ] {
         assert!(log.lines().any(|l| l == line), "no {line:?} in\n{log}");
     }
     let out = p.run(&["run", "catalog.yaml"]);
@@ -133,21 +144,39 @@ fn a_catalog_behind_oauth2_takes_an_iceberg_secret_or_client_credentials() {
     // pyiceberg's `credential`, as configs of the Python tool give it.
     p.write("credential.toml", &catalog("options = { credential = \"duck:pw-s3cr3t\" }"));
     for config in ["token.toml", "oauth.toml", "credential.toml"] {
-        let out = p.run(&["run", config, "-q", "SELECT string_agg(city, '|' ORDER BY city) AS c FROM customers", "--format", "csv"]);
+        let out = p.run(&[
+            "run",
+            config,
+            "-q",
+            "SELECT string_agg(city, '|' ORDER BY city) AS c FROM customers",
+            "--format",
+            "csv",
+        ]);
         out.ok();
         assert_eq!(out.stdout, "c\nLima|Oslo\n", "{config}");
         assert!(!out.stderr.contains("s3cr3t"), "{}", out.stderr);
         let script = p.run(&["run", config, "--dry-run"]);
         script.ok();
-        assert!(!script.stdout.contains("s3cr3t") && script.stdout.contains("'***'"), "{}", script.stdout);
+        assert!(
+            !script.stdout.contains("s3cr3t") && script.stdout.contains("'***'"),
+            "{}",
+            script.stdout
+        );
     }
     let log = rest.requests();
     assert_eq!(log.lines().filter(|l| *l == "POST /v1/oauth/tokens").count(), 2, "{log}");
-    assert!(log.lines().any(|l| l.starts_with("GET /v1/fixture/namespaces/sales/tables/customers authorized")), "{log}");
+    assert!(
+        log.lines()
+            .any(|l| l.starts_with("GET /v1/fixture/namespaces/sales/tables/customers authorized")),
+        "{log}"
+    );
     assert!(!log.lines().any(|l| l.starts_with("GET") && !l.contains(" authorized")), "{log}");
 
     // A wrong token is refused by the server: an error naming the catalog, not retried.
-    p.write("wrong.toml", &catalog(&format!("secret = \"ice\"\n{}", token.replace("tok-s3cr3t", "tok-wrong"))));
+    p.write(
+        "wrong.toml",
+        &catalog(&format!("secret = \"ice\"\n{}", token.replace("tok-s3cr3t", "tok-wrong"))),
+    );
     let out = p.run(&["run", "wrong.toml"]);
     out.fails(3, &["attachment \"lake\" (iceberg)", "Unauthorized"]);
     assert!(!out.stderr.contains("retrying"), "{}", out.stderr);
@@ -171,11 +200,21 @@ fn data_files_on_s3_are_read_with_vended_credentials_or_an_s3_secret() {
     // The catalog hands out the storage credentials with the table.
     p.write("vended.toml", &config("vended_credentials", ""));
     assert_eq!(csv(&p, "vended.toml", "SELECT sum(amount) AS total FROM orders"), "total\n8.0\n");
-    assert!(rest.requests().lines().any(|l| l == "GET /v1/fixture/namespaces/sales/tables/orders vended"), "{}", rest.requests());
+    assert!(
+        rest.requests()
+            .lines()
+            .any(|l| l == "GET /v1/fixture/namespaces/sales/tables/orders vended"),
+        "{}",
+        rest.requests()
+    );
     // Or the storage is read with an s3 secret of the config's own.
     p.write("own.toml", &config("none", &s3.secret_toml()));
     assert_eq!(csv(&p, "own.toml", "SELECT count(*) AS n FROM orders"), "n\n3\n");
-    assert!(rest.requests().lines().any(|l| l == "GET /v1/fixture/namespaces/sales/tables/orders"), "{}", rest.requests());
+    assert!(
+        rest.requests().lines().any(|l| l == "GET /v1/fixture/namespaces/sales/tables/orders"),
+        "{}",
+        rest.requests()
+    );
 }
 
 #[test]
@@ -194,7 +233,11 @@ fn an_unreachable_optional_catalog_skips_only_its_views() {
     );
     let out = p.run(&["run"]);
     assert_eq!(out.code, 4, "{}{}", out.stdout, out.stderr);
-    assert!(out.stderr.contains("attachment \"lake\" (iceberg) is optional and unavailable"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("attachment \"lake\" (iceberg) is optional and unavailable"),
+        "{}",
+        out.stderr
+    );
     let names: Vec<String> = p.views("cat.duckdb").into_iter().map(|v| v.1).collect();
     assert_eq!(names, ["local"]);
 }
@@ -240,15 +283,27 @@ fn config_errors_name_the_key_and_the_fix() {
         "[[iceberg_catalogs]]\nname = \"lake\"\ncatalog_type = \"hive\"\nuri = \"thrift://h:9083\"\n",
         &["iceberg_catalogs[0].catalog_type", "\"hive\" is not a catalog DuckDB can attach", "use rest", "uri"],
     );
-    refused(&format!("{catalog}options = {{ bogus = 1 }}\n"), &["iceberg_catalogs[0].options.bogus", "not an option", "access_delegation_mode"]);
-    refused(&format!("{catalog}[iceberg_catalogs.options]\n\"x') ; DROP TABLE t; --\" = 1\n"), &["iceberg_catalogs[0].options.x') ; DROP TABLE t; --"]);
-    refused(&format!("{catalog}options = {{ \"s3.endpoint\" = \"http://minio\" }}\n"), &["options.s3.endpoint", "s3 secret under duckdb.secrets"]);
+    refused(
+        &format!("{catalog}options = {{ bogus = 1 }}\n"),
+        &["iceberg_catalogs[0].options.bogus", "not an option", "access_delegation_mode"],
+    );
+    refused(
+        &format!("{catalog}[iceberg_catalogs.options]\n\"x') ; DROP TABLE t; --\" = 1\n"),
+        &["iceberg_catalogs[0].options.x') ; DROP TABLE t; --"],
+    );
+    refused(
+        &format!("{catalog}options = {{ \"s3.endpoint\" = \"http://minio\" }}\n"),
+        &["options.s3.endpoint", "s3 secret under duckdb.secrets"],
+    );
     refused(
         &format!("{catalog}secret = \"ice\"\noptions = {{ authorization_type = \"none\" }}\n"),
         &["iceberg_catalogs[0].secret", "takes no secret"],
     );
     refused("[[iceberg_catalogs]]\nname = \"lake\"\n", &["iceberg_catalogs[0].uri", "needs uri"]);
-    refused("[[iceberg_catalogs]]\nuri = \"http://h\"\n", &["iceberg_catalogs[0]", "missing field `name`"]);
+    refused(
+        "[[iceberg_catalogs]]\nuri = \"http://h\"\n",
+        &["iceberg_catalogs[0]", "missing field `name`"],
+    );
     refused(
         &format!("[[attachments.duckdb]]\nalias = \"Lake\"\npath = \":memory:\"\n{catalog}"),
         &["iceberg_catalogs[0].name", "already used by attachments.duckdb[0]"],
@@ -262,7 +317,10 @@ fn config_errors_name_the_key_and_the_fix() {
         &["views[0].catalog", "kind duckdb, not an iceberg catalog"],
     );
     refused(&format!("{catalog}[[views]]\nname = \"v\"\nsource = \"iceberg\"\ncatalog = \"lake\"\ntable = \"orders\"\n"), &["views[0].table", "namespace"]);
-    refused(&format!("{catalog}[[views]]\nname = \"v\"\nsource = \"iceberg\"\ncatalog = \"lake\"\n"), &["views[0].table", "namespace.table"]);
+    refused(
+        &format!("{catalog}[[views]]\nname = \"v\"\nsource = \"iceberg\"\ncatalog = \"lake\"\n"),
+        &["views[0].table", "namespace.table"],
+    );
     refused(
         &format!("{catalog}[[views]]\nname = \"v\"\nsource = \"iceberg\"\ncatalog = \"lake\"\ntable = \"s.t\"\nuri = \"t/metadata.json\"\n"),
         &["views[0]", "either uri, or catalog and table"],

@@ -18,10 +18,19 @@ fn imports_merge_globs_excludes_and_nested_files_with_their_own_paths() {
     // An imported file's data paths resolve against its own folder, and it may import in turn.
     p.write("parts/numbers.yaml", "imports: [deeper/words.toml]\nviews:\n  - name: numbers\n    source: csv\n    uri: data/n.csv\n");
     p.write("parts/data/n.csv", "n\n1\n2\n3\n");
-    p.write("parts/deeper/words.toml", "[[views]]\nname = \"words\"\nsource = \"csv\"\nuri = \"w.csv\"\n");
+    p.write(
+        "parts/deeper/words.toml",
+        "[[views]]\nname = \"words\"\nsource = \"csv\"\nuri = \"w.csv\"\n",
+    );
     p.write("parts/deeper/w.csv", "w\nhello\n");
     p.write("parts/broken.yaml", "views: [{name: numbers, sql: 'SELECT 1'}]\n");
-    let out = p.run(&["run", "-q", "SELECT (SELECT s FROM total) AS s, (SELECT w FROM words) AS w", "--format", "csv"]);
+    let out = p.run(&[
+        "run",
+        "-q",
+        "SELECT (SELECT s FROM total) AS s, (SELECT w FROM words) AS w",
+        "--format",
+        "csv",
+    ]);
     assert_eq!(csv(&out), "s,w\n6,hello\n");
 }
 
@@ -36,8 +45,10 @@ fn an_excluded_folder_excludes_everything_in_it() {
         let out = p.run(&["config", "show", "main.yaml", "--format", "json"]);
         out.ok();
         let shown: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
-        let names: Vec<String> =
-            shown["views"].as_array().map(|v| v.iter().map(|v| v["name"].as_str().unwrap().to_string()).collect()).unwrap_or_default();
+        let names: Vec<String> = shown["views"]
+            .as_array()
+            .map(|v| v.iter().map(|v| v["name"].as_str().unwrap().to_string()).collect())
+            .unwrap_or_default();
         names
     };
     assert_eq!(views("['v/**/*.yaml', '!v/old/**']"), ["a"]);
@@ -52,12 +63,27 @@ fn a_later_definition_replaces_only_with_override() {
     p.write("base.yaml", "views:\n  - name: v\n    sql: SELECT 'base' AS who\n");
     p.write("local.toml", "[[views]]\nname = \"V\"\nsql = \"SELECT 'local' AS who\"\n");
     p.write("plain.toml", "version = 1\nimports = [\"base.yaml\", \"local.toml\"]\n");
-    p.run(&["validate", "plain.toml"]).fails(2, &["local.toml", "views[0]", "view main.v is already defined in", "base.yaml", "override = true"]);
-    p.write("over.toml", "version = 1\nimports = [\"base.yaml\", { path = \"local.toml\", override = true }]\n");
+    p.run(&["validate", "plain.toml"]).fails(
+        2,
+        &[
+            "local.toml",
+            "views[0]",
+            "view main.v is already defined in",
+            "base.yaml",
+            "override = true",
+        ],
+    );
+    p.write(
+        "over.toml",
+        "version = 1\nimports = [\"base.yaml\", { path = \"local.toml\", override = true }]\n",
+    );
     let out = p.run(&["run", "over.toml", "-q", "SELECT who FROM v", "--format", "csv"]);
     assert_eq!(csv(&out), "who\nlocal\n");
     // The importing file's own definitions count as a later file too.
-    p.write("main.toml", "imports = [\"base.yaml\"]\n[[views]]\nname = \"v\"\nsql = \"SELECT 1\"\n");
+    p.write(
+        "main.toml",
+        "imports = [\"base.yaml\"]\n[[views]]\nname = \"v\"\nsql = \"SELECT 1\"\n",
+    );
     p.run(&["validate", "main.toml"]).fails(2, &["main.toml: views[0]", "already defined in"]);
 }
 
@@ -70,14 +96,18 @@ fn import_cycles_and_missing_files_are_named_in_order() {
     let out = p.run(&["validate", "a.yaml"]);
     out.fails(2, &["c.yaml: imports[0]: import cycle"]);
     let chain = out.stderr.split("import cycle: ").nth(1).unwrap();
-    let order: Vec<&str> = chain.split(" -> ").map(|f| f.rsplit('/').next().unwrap().split(' ').next().unwrap()).collect();
+    let order: Vec<&str> = chain
+        .split(" -> ")
+        .map(|f| f.rsplit('/').next().unwrap().split(' ').next().unwrap())
+        .collect();
     assert_eq!(order, ["a.yaml", "b.yaml", "c.yaml", "a.yaml"], "{}", out.stderr);
     p.write("self.yaml", "imports: [self.yaml]\n");
     p.run(&["validate", "self.yaml"]).fails(2, &["import cycle"]);
     p.write("m.yaml", "imports: [nope.yaml, 'x/*.yaml']\n");
     p.run(&["validate", "m.yaml"]).fails(2, &["m.yaml: imports[0]", "nope.yaml not found"]);
     p.write("sections.yaml", "imports:\n  views: [l.yaml]\n");
-    p.run(&["validate", "sections.yaml"]).fails(2, &["sections.yaml: imports (line 2", "by section are not supported", "convert"]);
+    p.run(&["validate", "sections.yaml"])
+        .fails(2, &["sections.yaml: imports (line 2", "by section are not supported", "convert"]);
     p.write("g.yaml", "imports: ['x/*.yaml']\n");
     p.run(&["validate", "g.yaml"]).fails(2, &["g.yaml: imports[0]", "no file matches"]);
     // A diamond is merged once, not reported as a duplicate.
@@ -97,7 +127,10 @@ fn errors_in_an_imported_file_name_that_file() {
     p.write("sub/bad.yaml", "views:\n  - name: v\n    sql: [1\n");
     p.run(&["validate", "main.yaml"]).fails(2, &["bad.yaml", "line 3"]);
     // Errors DuckDB finds in an imported view's SQL name that file too.
-    p.write("sub/bad.yaml", "views:\n  - name: ok\n    sql: SELECT 1\n  - name: v\n    sql: SELEC 1\n");
+    p.write(
+        "sub/bad.yaml",
+        "views:\n  - name: ok\n    sql: SELECT 1\n  - name: v\n    sql: SELEC 1\n",
+    );
     p.run(&["run", "main.yaml"]).fails(2, &["sub/bad.yaml: views[1]: view", "syntax error"]);
     p.write("sub/bad.yaml", "views:\n  - name: v\n    sql: SELECT * FROM w\n");
     p.write("sub/other.yaml", "views:\n  - name: w\n    sql: SELECT * FROM v\n");
@@ -122,19 +155,41 @@ fn config_show_prints_the_merged_config_without_credentials() {
     out.ok();
     assert!(!out.stdout.contains(marker) && !out.stderr.contains(marker), "{}", out.stdout);
     // Credentials too short to be scrubbed are masked by their key.
-    assert!(!out.stdout.contains("t0k") && out.stdout.contains("token = \"***\""), "{}", out.stdout);
-    for words in ["region = \"eu-west-1\"", "secret = \"***\"", "password = \"***\"", "threads = 2", "memory_limit = \"1GB\"", "name = \"v\""] {
+    assert!(
+        !out.stdout.contains("t0k") && out.stdout.contains("token = \"***\""),
+        "{}",
+        out.stdout
+    );
+    for words in [
+        "region = \"eu-west-1\"",
+        "secret = \"***\"",
+        "password = \"***\"",
+        "threads = 2",
+        "memory_limit = \"1GB\"",
+        "name = \"v\"",
+    ] {
         assert!(out.stdout.contains(words), "lacks {words}:\n{}", out.stdout);
     }
-    assert!(out.stdout.contains("secret lake: ") && out.stdout.contains("creds.yaml duckdb.secrets[0]"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("secret lake: ") && out.stdout.contains("creds.yaml duckdb.secrets[0]"),
+        "{}",
+        out.stdout
+    );
     assert!(out.stdout.contains("view main.v: main.yaml views[0]"), "{}", out.stdout);
     // The output is a config in its own right.
     let toml_out: toml::Value = toml::from_str(&out.stdout).expect("valid TOML");
     assert_eq!(toml_out["views"][0]["sql"].as_str(), Some("SELECT 1"));
     for format in ["yaml", "json"] {
-        let out = p.run_env(&["config", "show", "main.yaml", "--format", format, "--sources", "-vv"], &env);
+        let out = p.run_env(
+            &["config", "show", "main.yaml", "--format", format, "--sources", "-vv"],
+            &env,
+        );
         out.ok();
-        assert!(!out.stdout.contains(marker) && !out.stderr.contains(marker), "{format}: {}", out.stdout);
+        assert!(
+            !out.stdout.contains(marker) && !out.stderr.contains(marker),
+            "{format}: {}",
+            out.stdout
+        );
     }
     let json = p.run_env(&["config", "show", "main.yaml", "--format", "json", "--sources"], &env);
     let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
@@ -151,7 +206,16 @@ fn dotenv_files_closer_and_later_win_and_the_environment_wins_over_all() {
     );
     p.write("app/.env", "WHO=app\nexport BOTH=\"app ${FAR}\" # comment\nLOCAL=plain\n");
     p.write("app/.env.local", "LOCAL='from local'\n");
-    let q = ["run", "app/duckalog.yaml", "--db", ":memory:", "-q", "SELECT * FROM v", "--format", "csv"];
+    let q = [
+        "run",
+        "app/duckalog.yaml",
+        "--db",
+        ":memory:",
+        "-q",
+        "SELECT * FROM v",
+        "--format",
+        "csv",
+    ];
     let out = p.run(&q);
     assert_eq!(csv(&out), "who,far,both_,loc\napp,far,app far,from local\n");
     let out = p.run_env(&q, &[("WHO", "process")]);

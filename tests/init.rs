@@ -3,7 +3,8 @@
 mod common;
 use common::Project;
 
-const REVENUE: &str = "SELECT customer, orders, revenue FROM reports.revenue_by_customer ORDER BY customer";
+const REVENUE: &str =
+    "SELECT customer, orders, revenue FROM reports.revenue_by_customer ORDER BY customer";
 
 fn revenue(p: &Project, config: &str) -> String {
     let out = p.run(&["query", REVENUE, config, "--format", "csv"]);
@@ -16,12 +17,22 @@ fn a_new_project_runs_and_answers() {
     let p = Project::new();
     let out = p.run(&["init"]);
     out.ok();
-    assert!(out.stdout.contains("wrote duckalog.toml") && out.stdout.contains("wrote data/sample.csv"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("wrote duckalog.toml") && out.stdout.contains("wrote data/sample.csv"),
+        "{}",
+        out.stdout
+    );
     let config = std::fs::read_to_string(p.path("duckalog.toml")).unwrap();
     // Secrets and attachments are shown, commented out.
-    assert!(config.contains("# [[duckdb.secrets]]") && config.contains("# [[attachments.postgres]]"), "{config}");
+    assert!(
+        config.contains("# [[duckdb.secrets]]") && config.contains("# [[attachments.postgres]]"),
+        "{config}"
+    );
     p.run(&["run"]).ok();
-    assert_eq!(revenue(&p, "duckalog.toml"), "customer,orders,revenue\nada,2,62.4\ngrace,2,12.25\nlinus,1,12.0\n");
+    assert_eq!(
+        revenue(&p, "duckalog.toml"),
+        "customer,orders,revenue\nada,2,62.4\ngrace,2,12.25\nlinus,1,12.0\n"
+    );
     assert!(p.run(&["run"]).stdout.contains("0 created, 0 replaced, 2 unchanged"));
 }
 

@@ -31,11 +31,22 @@ fn a_child_view_over_a_grandchild_works_from_the_parent() {
     let out = p.run(&["run", "top.yaml", "-v", "-q", "SELECT * FROM report", "--format", "csv"]);
     out.ok();
     assert_eq!(out.stdout, "c,top\n5,8\n");
-    assert!(out.stderr.contains("attached catalog base: catalog up to date: 0 created, 1 replaced"), "{}", out.stderr);
-    assert!(out.stderr.contains("attached catalog mid: catalog up to date: 0 created, 0 replaced, 2 unchanged"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("attached catalog base: catalog up to date: 0 created, 1 replaced"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains(
+            "attached catalog mid: catalog up to date: 0 created, 0 replaced, 2 unchanged"
+        ),
+        "{}",
+        out.stderr
+    );
 
     // A read-only session attaches the children as they are.
-    let out = p.run(&["run", "top.yaml", "--read-only", "-q", "SELECT c FROM report", "--format", "csv"]);
+    let out =
+        p.run(&["run", "top.yaml", "--read-only", "-q", "SELECT c FROM report", "--format", "csv"]);
     out.ok();
     assert_eq!(out.stdout, "c\n5\n");
 }
@@ -46,7 +57,8 @@ fn a_child_not_built_yet_is_its_own_error_in_a_read_only_session() {
     three_levels(&p);
     p.run(&["run", "top.yaml"]).ok();
     std::fs::remove_file(p.path("lake/mid.duckdb")).unwrap();
-    p.run(&["query", "SELECT 1", "top.yaml"]).fails(6, &["mid.duckdb", "does not exist yet", "duckalog run"]);
+    p.run(&["query", "SELECT 1", "top.yaml"])
+        .fails(6, &["mid.duckdb", "does not exist yet", "duckalog run"]);
     assert!(!p.path("lake/mid.duckdb").exists());
 }
 
@@ -72,11 +84,18 @@ fn cycles_depth_memory_children_and_clashing_aliases_are_refused() {
     p.write("a.yaml", "duckdb: {database: a.duckdb}\nattachments: {duckalog: [{alias: b, config_path: b.yaml}]}\n");
     p.write("b.yaml", "duckdb: {database: b.duckdb}\nattachments: {duckalog: [{alias: a, config_path: a.yaml}]}\n");
     let out = p.run(&["run", "a.yaml"]);
-    out.fails(2, &["b.yaml: attachments.duckalog[0].config_path", "catalogs attach each other in a cycle"]);
+    out.fails(
+        2,
+        &["b.yaml: attachments.duckalog[0].config_path", "catalogs attach each other in a cycle"],
+    );
     let chain = out.stderr.split("cycle: ").nth(1).unwrap();
-    let order: Vec<&str> = chain.trim().split(" -> ").map(|f| f.rsplit('/').next().unwrap()).collect();
+    let order: Vec<&str> =
+        chain.trim().split(" -> ").map(|f| f.rsplit('/').next().unwrap()).collect();
     assert_eq!(order, ["a.yaml", "b.yaml", "a.yaml"]);
-    assert!(!p.path("a.duckdb").exists() && !p.path("b.duckdb").exists(), "nothing is built before the check");
+    assert!(
+        !p.path("a.duckdb").exists() && !p.path("b.duckdb").exists(),
+        "nothing is built before the check"
+    );
 
     for i in 0..10 {
         p.write(&format!("d{i}.yaml"), &format!("duckdb: {{database: d{i}.duckdb}}\nattachments: {{duckalog: [{{alias: x{i}, config_path: d{}.yaml}}]}}\n", i + 1));
@@ -86,23 +105,48 @@ fn cycles_depth_memory_children_and_clashing_aliases_are_refused() {
 
     p.write("mem.yaml", "views: [{name: v, sql: 'SELECT 1'}]\n");
     p.write("usesmem.yaml", "attachments: {duckalog: [{alias: m, config_path: mem.yaml}]}\n");
-    p.run(&["validate", "usesmem.yaml"]).fails(2, &["usesmem.yaml: attachments.duckalog[0]", "in memory"]);
+    p.run(&["validate", "usesmem.yaml"])
+        .fails(2, &["usesmem.yaml: attachments.duckalog[0]", "in memory"]);
 
     p.write("kid.yaml", "duckdb: {database: kid.duckdb}\nattachments: {sqlite: [{alias: shared, path: one.sqlite}]}\n");
     p.write("clash.yaml", "attachments:\n  sqlite: [{alias: shared, path: two.sqlite}]\n  duckalog: [{alias: kid, config_path: kid.yaml}]\n");
-    p.run(&["validate", "clash.yaml"]).fails(2, &["clash.yaml: attachments.sqlite[0]: alias \"shared\" is also used by", "kid.yaml", "rename one"]);
+    p.run(&["validate", "clash.yaml"]).fails(
+        2,
+        &[
+            "clash.yaml: attachments.sqlite[0]: alias \"shared\" is also used by",
+            "kid.yaml",
+            "rename one",
+        ],
+    );
     // The parent's clashing definition may come from an imported file, which is then the one named.
     p.write("part.yaml", "attachments: {sqlite: [{alias: shared, path: two.sqlite}]}\n");
-    p.write("clash2.yaml", "imports: [part.yaml]\nattachments: {duckalog: [{alias: kid, config_path: kid.yaml}]}\n");
-    p.run(&["validate", "clash2.yaml"]).fails(2, &["part.yaml: attachments.sqlite[0]: alias \"shared\""]);
+    p.write(
+        "clash2.yaml",
+        "imports: [part.yaml]\nattachments: {duckalog: [{alias: kid, config_path: kid.yaml}]}\n",
+    );
+    p.run(&["validate", "clash2.yaml"])
+        .fails(2, &["part.yaml: attachments.sqlite[0]: alias \"shared\""]);
     p.write("skid.yaml", "duckdb: {database: skid.duckdb, secrets: [{name: s3a, type: s3, key_id: one, secret: MKlendsecret1}]}\n");
-    p.write("spart.yaml", "duckdb: {secrets: [{name: S3A, type: s3, key_id: two, secret: MKlendsecret2}]}\n");
-    p.write("sclash.yaml", "imports: [spart.yaml]\nattachments: {duckalog: [{alias: kid, config_path: skid.yaml}]}\n");
+    p.write(
+        "spart.yaml",
+        "duckdb: {secrets: [{name: S3A, type: s3, key_id: two, secret: MKlendsecret2}]}\n",
+    );
+    p.write(
+        "sclash.yaml",
+        "imports: [spart.yaml]\nattachments: {duckalog: [{alias: kid, config_path: skid.yaml}]}\n",
+    );
     let out = p.run(&["validate", "sclash.yaml"]);
-    out.fails(2, &["spart.yaml: duckdb.secrets[0].name: secret \"s3a\" is also defined, differently, by", "skid.yaml"]);
+    out.fails(
+        2,
+        &[
+            "spart.yaml: duckdb.secrets[0].name: secret \"s3a\" is also defined, differently, by",
+            "skid.yaml",
+        ],
+    );
     assert!(!out.stderr.contains("MKlend"), "{}", out.stderr);
     p.write("same.yaml", "duckdb: {database: kid.duckdb}\nattachments: {duckalog: [{alias: kid, config_path: kid.yaml}]}\n");
-    p.run(&["validate", "same.yaml"]).fails(2, &["same.yaml: attachments.duckalog[0]", "this config's own database"]);
+    p.run(&["validate", "same.yaml"])
+        .fails(2, &["same.yaml: attachments.duckalog[0]", "this config's own database"]);
     p.write("nokid.yaml", "attachments: {duckalog: [{alias: k, config_path: missing.yaml}]}\n");
     p.run(&["validate", "nokid.yaml"]).fails(2, &["config_path", "missing.yaml not found"]);
 }

@@ -26,7 +26,9 @@ impl Offline {
 
     fn command(&self, p: &Project, args: &[&str]) -> Command {
         let mut cmd = Command::new("ip");
-        cmd.args(["netns", "exec", &self.0, env!("CARGO_BIN_EXE_duckalog")]).args(args).current_dir(p.dir.path());
+        cmd.args(["netns", "exec", &self.0, env!("CARGO_BIN_EXE_duckalog")])
+            .args(args)
+            .current_dir(p.dir.path());
         cmd.env_remove("RUST_LOG");
         cmd
     }
@@ -47,8 +49,12 @@ impl Offline {
     /// none in the environment, and a home folder that holds none.
     fn run_bare(&self, p: &Project, args: &[&str], input: &str) -> common::Out {
         let mut cmd = self.command(p, args);
-        cmd.env_remove("DUCKALOG_EXTENSION_DIR").env("HOME", p.dir.path()).env_remove("XDG_CACHE_HOME");
-        cmd.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+        cmd.env_remove("DUCKALOG_EXTENSION_DIR")
+            .env("HOME", p.dir.path())
+            .env_remove("XDG_CACHE_HOME");
+        cmd.stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
         let mut child = cmd.spawn().unwrap();
         std::io::Write::write_all(&mut child.stdin.take().unwrap(), input.as_bytes()).unwrap();
         common::Out::of(child.wait_with_output().unwrap())
@@ -116,7 +122,11 @@ fn a_full_catalog_runs_without_network_as_fast_as_with() {
 
     // A missing extension is an immediate error that names the file and the way to bring it.
     let empty = tempfile::tempdir().unwrap();
-    let (out, took) = ns.run(&p, &["run", "inside.toml"], &[("DUCKALOG_EXTENSION_DIR", empty.path().to_str().unwrap())]);
+    let (out, took) = ns.run(
+        &p,
+        &["run", "inside.toml"],
+        &[("DUCKALOG_EXTENSION_DIR", empty.path().to_str().unwrap())],
+    );
     out.fails(3, &["httpfs.duckdb_extension does not exist", "duckalog extensions bundle"]);
     assert!(took < Duration::from_secs(2), "took {took:?}");
 }
@@ -153,7 +163,8 @@ fn dates_time_zones_and_collations_need_no_extension_directory() {
     ns.run_bare(&p, &["validate"], "").ok();
     ns.run_bare(&p, &["run"], "").ok();
     assert!(!p.path(".duckdb").exists(), "nothing was installed under HOME");
-    let out = ns.run_bare(&p, &["query", "SELECT count(*) AS n FROM recent", "--format", "csv"], "");
+    let out =
+        ns.run_bare(&p, &["query", "SELECT count(*) AS n FROM recent", "--format", "csv"], "");
     out.ok();
     assert_eq!(out.stdout, "n\n1\n");
     let out = ns.run_bare(&p, &["query", "FROM shifted", "--format", "csv"], "");

@@ -8,7 +8,8 @@ use std::process::Command;
 
 #[test]
 fn an_embedded_extension_needs_no_extension_directory() {
-    let bin = std::env::var("DUCKALOG_TEST_ONE_FILE_BIN").expect("DUCKALOG_TEST_ONE_FILE_BIN is not set: run the tests through scripts/test");
+    let bin = std::env::var("DUCKALOG_TEST_ONE_FILE_BIN")
+        .expect("DUCKALOG_TEST_ONE_FILE_BIN is not set: run the tests through scripts/test");
     let p = Project::new();
     p.fixtures();
     p.write("duckalog.toml", "[duckdb]\ndatabase = \"cat.duckdb\"\n[[attachments.sqlite]]\nalias = \"legacy\"\npath = \"data/legacy.sqlite\"\n");
@@ -26,13 +27,24 @@ fn an_embedded_extension_needs_no_extension_directory() {
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8(out.stdout).unwrap()
     };
-    assert_eq!(run(&["run", "-q", "SELECT count(*) AS n FROM legacy.accounts", "--format", "csv"]), "n\n3\n");
-    let folders: Vec<_> = std::fs::read_dir(cache.path().join("duckalog/embedded/v1.5.5/linux_amd64")).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(
+        run(&["run", "-q", "SELECT count(*) AS n FROM legacy.accounts", "--format", "csv"]),
+        "n\n3\n"
+    );
+    let folders: Vec<_> =
+        std::fs::read_dir(cache.path().join("duckalog/embedded/v1.5.5/linux_amd64"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
     assert_eq!(folders.len(), 1, "{folders:?}");
     let unpacked = vec![folders[0].join("sqlite_scanner.duckdb_extension")];
     let first = std::fs::metadata(&unpacked[0]).unwrap().modified().unwrap();
     run(&["run"]);
-    assert_eq!(std::fs::metadata(&unpacked[0]).unwrap().modified().unwrap(), first, "unpacked again");
+    assert_eq!(
+        std::fs::metadata(&unpacked[0]).unwrap().modified().unwrap(),
+        first,
+        "unpacked again"
+    );
     assert!(run(&["extensions"]).contains("| sqlite_scanner | embedded"));
 
     // The default build embeds nothing.

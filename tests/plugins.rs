@@ -7,7 +7,10 @@ use std::path::PathBuf;
 
 /// Copies a built plugin library into `<project>/<dir>/`.
 fn install(p: &Project, lib: &str, dir: &str) -> PathBuf {
-    let built = PathBuf::from(std::env::var("DUCKALOG_TEST_PLUGINS").expect("DUCKALOG_TEST_PLUGINS is not set: run the tests through scripts/test"));
+    let built = PathBuf::from(
+        std::env::var("DUCKALOG_TEST_PLUGINS")
+            .expect("DUCKALOG_TEST_PLUGINS is not set: run the tests through scripts/test"),
+    );
     let file = format!("lib{lib}.so");
     let to = p.path(dir).join(&file);
     std::fs::create_dir_all(p.path(dir)).unwrap();
@@ -16,7 +19,8 @@ fn install(p: &Project, lib: &str, dir: &str) -> PathBuf {
 }
 
 fn mysql_config(password: &str) -> String {
-    let port = std::env::var("DUCKALOG_TEST_MYSQL_PORT").expect("DUCKALOG_TEST_MYSQL_PORT is not set: run the tests through scripts/test");
+    let port = std::env::var("DUCKALOG_TEST_MYSQL_PORT")
+        .expect("DUCKALOG_TEST_MYSQL_PORT is not set: run the tests through scripts/test");
     format!(
         r#"
 plugin_dirs = ["plugins"]
@@ -51,7 +55,13 @@ fn the_mysql_plugin_attaches_a_real_server() {
     assert!(out.stdout.contains("| mysql    | plugin 0.1.0 ("), "{}", out.stdout);
     assert!(out.stdout.contains("mysql_scanner"), "{}", out.stdout);
     p.run(&["run"]).ok();
-    let out = p.run(&["run", "-q", "SELECT string_agg(name, '|' ORDER BY id) AS n FROM items", "--format", "csv"]);
+    let out = p.run(&[
+        "run",
+        "-q",
+        "SELECT string_agg(name, '|' ORDER BY id) AS n FROM items",
+        "--format",
+        "csv",
+    ]);
     out.ok();
     assert_eq!(out.stdout, "n\npen|ink|nib\n");
 
@@ -59,14 +69,19 @@ fn the_mysql_plugin_attaches_a_real_server() {
     p.write("duckalog.toml", &mysql_config("WrongMysqlMarker9"));
     let out = p.run_env(&["run", "--force-rebuild", "-vvv"], &[("RUST_LOG", "trace")]);
     out.fails(3, &["attachment \"shop\" (mysql)"]);
-    assert!(!out.stderr.contains("WrongMysqlMarker9") && !out.stdout.contains("WrongMysqlMarker9"), "{}", out.stderr);
+    assert!(
+        !out.stderr.contains("WrongMysqlMarker9") && !out.stdout.contains("WrongMysqlMarker9"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
 fn without_the_plugin_the_kind_is_unknown() {
     let p = Project::new();
     p.write("duckalog.toml", &mysql_config("x").replace("plugin_dirs = [\"plugins\"]", ""));
-    p.run(&["validate"]).fails(2, &["attachments.mysql", "no connector for attachment kind \"mysql\""]);
+    p.run(&["validate"])
+        .fails(2, &["attachments.mysql", "no connector for attachment kind \"mysql\""]);
     // The command line can name the folder instead.
     install(&p, "duckalog_connector_mysql", "elsewhere");
     p.run(&["validate", "--plugin-dir", "elsewhere"]).ok();
@@ -83,10 +98,17 @@ fn faulty(p: &Project, mode: &str, words: &[&str]) {
 fn faulty_plugins_are_clear_errors_not_crashes() {
     let p = Project::new();
     install(&p, "duckalog_connector_faulty", "plugins");
-    p.write("duckalog.toml", "plugin_dirs = [\"plugins\"]\n[[attachments.faulty]]\nalias = \"f\"\n");
+    p.write(
+        "duckalog.toml",
+        "plugin_dirs = [\"plugins\"]\n[[attachments.faulty]]\nalias = \"f\"\n",
+    );
     p.run(&["validate"]).ok();
     faulty(&p, "wrong-abi", &["plugin_dirs", "built for plugin ABI 999", "speaks ABI 1"]);
-    faulty(&p, "panic", &["attachments.faulty[0]", "the plugin raised a panic: deliberate failure"]);
+    faulty(
+        &p,
+        "panic",
+        &["attachments.faulty[0]", "the plugin raised a panic: deliberate failure"],
+    );
     faulty(&p, "bad-json", &["attachments.faulty[0]", "returned invalid JSON"]);
     faulty(&p, "bad-spec", &["attachments.faulty[0]", "invalid option"]);
 
@@ -95,7 +117,9 @@ fn faulty_plugins_are_clear_errors_not_crashes() {
     std::fs::remove_file(p.path("plugins/libnot_a_plugin.so")).unwrap();
 
     // A real library that is not a plugin.
-    let libc = ["/lib/x86_64-linux-gnu/libz.so.1", "/usr/lib/x86_64-linux-gnu/libz.so.1"].into_iter().find(|l| std::path::Path::new(l).exists());
+    let libc = ["/lib/x86_64-linux-gnu/libz.so.1", "/usr/lib/x86_64-linux-gnu/libz.so.1"]
+        .into_iter()
+        .find(|l| std::path::Path::new(l).exists());
     if let Some(lib) = libc {
         std::fs::copy(lib, p.path("plugins/libz.so")).unwrap();
         p.run(&["validate"]).fails(2, &["libz.so", "not a duckalog connector plugin"]);
@@ -114,7 +138,17 @@ fn faulty_plugins_are_clear_errors_not_crashes() {
 fn the_default_binary_does_not_hold_the_plugin_code() {
     let binary = std::fs::read(env!("CARGO_BIN_EXE_duckalog")).unwrap();
     let needle = b"mysql attachments take";
-    assert!(!binary.windows(needle.len()).any(|w| w == needle), "the MySQL plugin's code is linked into duckalog");
-    let plugin = std::fs::read(PathBuf::from(std::env::var("DUCKALOG_TEST_PLUGINS").unwrap()).join("libduckalog_connector_mysql.so")).unwrap();
-    assert!(plugin.windows(needle.len()).any(|w| w == needle), "the probe string is not in the plugin either");
+    assert!(
+        !binary.windows(needle.len()).any(|w| w == needle),
+        "the MySQL plugin's code is linked into duckalog"
+    );
+    let plugin = std::fs::read(
+        PathBuf::from(std::env::var("DUCKALOG_TEST_PLUGINS").unwrap())
+            .join("libduckalog_connector_mysql.so"),
+    )
+    .unwrap();
+    assert!(
+        plugin.windows(needle.len()).any(|w| w == needle),
+        "the probe string is not in the plugin either"
+    );
 }

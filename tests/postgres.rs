@@ -53,7 +53,13 @@ fn views_over_postgres_tables_work_on_every_run() {
     out.ok();
     assert!(out.stdout.contains("2 created"), "{}", out.stdout);
     // A second process must attach PostgreSQL again for these to answer.
-    let out = p.run(&["run", "-q", "SELECT string_agg(name, '|' ORDER BY name) AS names FROM adults", "--format", "csv"]);
+    let out = p.run(&[
+        "run",
+        "-q",
+        "SELECT string_agg(name, '|' ORDER BY name) AS names FROM adults",
+        "--format",
+        "csv",
+    ]);
     out.ok();
     assert_eq!(out.stdout, "names\nann|cy\n");
     assert!(!out.stderr.contains(&pg.password));
@@ -68,7 +74,11 @@ fn a_wrong_password_names_the_attachment_and_hides_the_password() {
     p.write("duckalog.toml", &config(&pg, &pg.port, "WrongPassMarker123", "nothing"));
     let out = p.run_env(&["run", "-vvv"], &[("RUST_LOG", "trace")]);
     out.fails(3, &["attachment \"pg\" (postgres)", "password authentication failed"]);
-    assert!(!out.stderr.contains("WrongPassMarker123") && !out.stdout.contains("WrongPassMarker123"), "{}", out.stderr);
+    assert!(
+        !out.stderr.contains("WrongPassMarker123") && !out.stdout.contains("WrongPassMarker123"),
+        "{}",
+        out.stderr
+    );
     assert!(!p.path("cat.duckdb").exists() || p.views("cat.duckdb").is_empty());
 }
 

@@ -66,10 +66,17 @@ fn a_python_tool_yaml_config_builds_the_same_views() {
     let out = p.run_env(&["run", "catalog.yaml"], &[]);
     out.ok();
     assert!(out.stdout.contains("5 created"), "{}", out.stdout);
-    let names: Vec<String> = p.views("catalog.duckdb").into_iter().map(|(s, n, _)| format!("{s}.{n}")).collect();
+    let names: Vec<String> =
+        p.views("catalog.duckdb").into_iter().map(|(s, n, _)| format!("{s}.{n}")).collect();
     assert_eq!(
         names,
-        ["main.orders", "reports.big_orders", "reports.order_report", "staging.accounts", "staging.item_names"]
+        [
+            "main.orders",
+            "reports.big_orders",
+            "reports.order_report",
+            "staging.accounts",
+            "staging.item_names"
+        ]
     );
     let out = p.run(&[
         "run",
@@ -89,7 +96,11 @@ fn environment_values_fill_paths_and_numbers() {
     p.fixtures();
     std::fs::rename(p.path("data"), p.path("elsewhere")).unwrap();
     p.write("catalog.yaml", "version: 1\nduckdb:\n  database: c.duckdb\nviews:\n  - name: orders\n    source: parquet\n    uri: \"${env:DKL_DATA_DIR}/orders.parquet\"\n");
-    p.run_env(&["run", "catalog.yaml", "-q", "SELECT count(*) FROM orders"], &[("DKL_DATA_DIR", "elsewhere")]).ok();
+    p.run_env(
+        &["run", "catalog.yaml", "-q", "SELECT count(*) FROM orders"],
+        &[("DKL_DATA_DIR", "elsewhere")],
+    )
+    .ok();
     p.run(&["run", "catalog.yaml"]).fails(2, &["views[0].uri", "DKL_DATA_DIR is not set"]);
 }
 
@@ -104,12 +115,19 @@ fn yaml_1_1_booleans_read_as_the_python_tool_reads_them() {
         "duckalog.yaml",
         "duckdb: {database: cat.duckdb}\nattachments:\n  duckdb:\n    - {alias: shop, path: data/shop.duckdb, read_only: Yes}\n    - {alias: fresh, path: data/fresh.duckdb, create: on, read_only: off}\n",
     );
-    let out = p.run(&["run", "-q", "SELECT (SELECT readonly FROM duckdb_databases() WHERE database_name = 'shop') AS shop, \
-        (SELECT readonly FROM duckdb_databases() WHERE database_name = 'fresh') AS fresh", "--format", "csv"]);
+    let out = p.run(&[
+        "run",
+        "-q",
+        "SELECT (SELECT readonly FROM duckdb_databases() WHERE database_name = 'shop') AS shop, \
+        (SELECT readonly FROM duckdb_databases() WHERE database_name = 'fresh') AS fresh",
+        "--format",
+        "csv",
+    ]);
     out.ok();
     assert_eq!(out.stdout, "shop,fresh\ntrue,false\n");
     p.write("bad.yaml", "attachments:\n  duckdb:\n    - {alias: shop, path: data/shop.duckdb, read_only: perhaps}\n");
-    p.run(&["validate", "bad.yaml"]).fails(2, &["attachments.duckdb[0].read_only", "expected a boolean"]);
+    p.run(&["validate", "bad.yaml"])
+        .fails(2, &["attachments.duckdb[0].read_only", "expected a boolean"]);
 }
 
 #[test]
@@ -120,7 +138,13 @@ fn yaml_merge_keys_are_applied() {
         "duckalog.yaml",
         "duckdb: {database: cat.duckdb}\nviews:\n  - &base\n    name: a\n    source: csv\n    uri: data/a.csv\n  - <<: *base\n    name: b\n    description: the same file\n",
     );
-    let out = p.run(&["run", "-q", "SELECT (SELECT sum(n) FROM a) AS a, (SELECT sum(n) FROM b) AS b", "--format", "csv"]);
+    let out = p.run(&[
+        "run",
+        "-q",
+        "SELECT (SELECT sum(n) FROM a) AS a, (SELECT sum(n) FROM b) AS b",
+        "--format",
+        "csv",
+    ]);
     out.ok();
     assert_eq!(out.stdout, "a,b\n3,3\n");
     // The merged config still gets its key paths in errors.
@@ -186,20 +210,30 @@ fn a_python_tool_project_with_imports_dotenv_and_nested_catalogs_runs_unchanged(
     let out = p.run(&["run", "catalog.yaml", "-q", q, "--format", "csv"]);
     out.ok();
     assert_eq!(out.stdout, "accounts,items,total\n3,2,8.0\n");
-    let names: Vec<String> = p.views("catalog.duckdb").into_iter().map(|(s, n, _)| format!("{s}.{n}")).collect();
+    let names: Vec<String> =
+        p.views("catalog.duckdb").into_iter().map(|(s, n, _)| format!("{s}.{n}")).collect();
     assert_eq!(names, ["reports.summary", "staging.accounts", "staging.items"]);
 
     // Converted to TOML, the same project gives the same answers.
     let out = p.run(&["convert", "catalog.yaml", "--output", "duckalog.toml"]);
     out.ok();
     let toml_text = std::fs::read_to_string(p.path("duckalog.toml")).unwrap();
-    assert!(toml_text.contains("# - duckdb.database \"catalog.duckdb\" is relative to this file's folder"), "{toml_text}");
-    assert!(toml_text.contains("attachments.duckalog: every run brings each child catalog up to date"), "{toml_text}");
-    p.run(&["convert", "catalog.yaml", "--output", "duckalog.toml"]).fails(2, &["exists", "--force"]);
+    assert!(
+        toml_text
+            .contains("# - duckdb.database \"catalog.duckdb\" is relative to this file's folder"),
+        "{toml_text}"
+    );
+    assert!(
+        toml_text.contains("attachments.duckalog: every run brings each child catalog up to date"),
+        "{toml_text}"
+    );
+    p.run(&["convert", "catalog.yaml", "--output", "duckalog.toml"])
+        .fails(2, &["exists", "--force"]);
     p.run(&["convert", "duckalog.toml", "-o", "-"]).fails(2, &["duckalog.toml: is TOML already"]);
     p.run(&["convert", "catalog.yaml", "-o", "new/folder/c.toml"]).ok();
     assert!(p.path("new/folder/c.toml").is_file());
-    let out = p.run(&["run", "duckalog.toml", "--db", "converted.duckdb", "-q", q, "--format", "csv"]);
+    let out =
+        p.run(&["run", "duckalog.toml", "--db", "converted.duckdb", "-q", q, "--format", "csv"]);
     out.ok();
     assert_eq!(out.stdout, "accounts,items,total\n3,2,8.0\n");
 }

@@ -31,7 +31,9 @@ fn project() -> Project {
     let p = Project::new();
     std::fs::create_dir_all(p.path("data")).unwrap();
     p.duckdb(Some("data/shop.duckdb"))
-        .execute_batch("CREATE TABLE items AS SELECT * FROM (VALUES (10, 'pen'), (11, 'ink')) t(id, name)")
+        .execute_batch(
+            "CREATE TABLE items AS SELECT * FROM (VALUES (10, 'pen'), (11, 'ink')) t(id, name)",
+        )
         .unwrap();
     p.write("duckalog.toml", CONFIG);
     p
@@ -50,11 +52,26 @@ fn an_in_memory_catalog_is_built_for_the_statement_and_no_file_is_written() {
     p.write("mem.toml", &CONFIG.replace("database = \"cat.duckdb\"\n", ""));
     let files = || std::fs::read_dir(p.dir.path()).unwrap().count();
     let before = files();
-    let out = p.run(&["query", "--config", "mem.toml", "SELECT string_agg(name, '|' ORDER BY name) AS n FROM items", "--format", "csv"]);
+    let out = p.run(&[
+        "query",
+        "--config",
+        "mem.toml",
+        "SELECT string_agg(name, '|' ORDER BY name) AS n FROM items",
+        "--format",
+        "csv",
+    ]);
     out.ok();
     assert_eq!(out.stdout, "n\nink|pen\n");
     assert_eq!(files(), before);
-    let out = p.run(&["run", "mem.toml", "--read-only", "-q", "SELECT count(*) AS c FROM items", "--format", "csv"]);
+    let out = p.run(&[
+        "run",
+        "mem.toml",
+        "--read-only",
+        "-q",
+        "SELECT count(*) AS c FROM items",
+        "--format",
+        "csv",
+    ]);
     out.ok();
     assert_eq!(out.stdout, "c\n2\n");
     assert_eq!(files(), before);
@@ -63,7 +80,10 @@ fn an_in_memory_catalog_is_built_for_the_statement_and_no_file_is_written() {
 #[test]
 fn without_a_config_db_names_a_bare_database() {
     let p = project();
-    p.write("duckalog.toml", &format!("{CONFIG}\n[[views]]\nname = \"answer\"\nsql = \"SELECT 42 AS a\"\n"));
+    p.write(
+        "duckalog.toml",
+        &format!("{CONFIG}\n[[views]]\nname = \"answer\"\nsql = \"SELECT 42 AS a\"\n"),
+    );
     p.run(&["run"]).ok();
     std::fs::rename(p.path("duckalog.toml"), p.path("kept.toml")).unwrap();
     let before = std::fs::read(p.path("cat.duckdb")).unwrap();
@@ -75,11 +95,20 @@ fn without_a_config_db_names_a_bare_database() {
     // Read-only: the file is never written.
     p.run(&["query", "--db", "cat.duckdb", "CREATE TABLE t (x INT)"]).fails(3, &["read-only"]);
     assert_eq!(std::fs::read(p.path("cat.duckdb")).unwrap(), before);
-    p.run(&["query", "--db", "none.duckdb", "SELECT 1"]).fails(6, &["none.duckdb", "does not exist yet"]);
+    p.run(&["query", "--db", "none.duckdb", "SELECT 1"])
+        .fails(6, &["none.duckdb", "does not exist yet"]);
     // Without --db, a config is still needed.
     p.run(&["query", "SELECT 1"]).fails(2, &["duckalog.toml"]);
     // A config found or named is read as ever, --db only replacing its database.
-    let out = p.run(&["query", "SELECT count(*) AS n FROM items", "kept.toml", "--db", "cat.duckdb", "--format", "csv"]);
+    let out = p.run(&[
+        "query",
+        "SELECT count(*) AS n FROM items",
+        "kept.toml",
+        "--db",
+        "cat.duckdb",
+        "--format",
+        "csv",
+    ]);
     out.ok();
     assert_eq!(out.stdout, "n\n2\n");
 }
@@ -91,7 +120,14 @@ fn a_reader_that_stops_reading_ends_the_output_quietly() {
     let p = project();
     for close_stderr in [false, true] {
         let mut child = p
-            .command(&["query", "--db", ":memory:", "SELECT * FROM range(200000)", "--format", "csv"])
+            .command(&[
+                "query",
+                "--db",
+                ":memory:",
+                "SELECT * FROM range(200000)",
+                "--format",
+                "csv",
+            ])
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -140,7 +176,10 @@ fn the_session_is_restored_and_nothing_changes() {
     p.run(&["run"]).ok();
     let before = std::fs::read(p.path("cat.duckdb")).unwrap();
     // A view added to the config is not created: query does not reconcile.
-    p.write("duckalog.toml", &format!("{CONFIG}\n[[views]]\nname = \"later\"\nsql = \"SELECT 1 AS x\"\n"));
+    p.write(
+        "duckalog.toml",
+        &format!("{CONFIG}\n[[views]]\nname = \"later\"\nsql = \"SELECT 1 AS x\"\n"),
+    );
     let out = p.run(&[
         "query",
         "SELECT (SELECT string_agg(name, '|' ORDER BY name) FROM items) AS items, current_setting('threads') AS threads, \
@@ -167,7 +206,11 @@ fn formats_and_the_config_argument() {
     assert_eq!(out.stdout, "id,name\n10,pen\n11,ink\n");
     let out = p.run(&["query", "--config", "other.toml", sql]);
     out.ok();
-    assert!(out.stdout.contains("| 10 | pen  |") && out.stdout.ends_with("(2 rows)\n"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("| 10 | pen  |") && out.stdout.ends_with("(2 rows)\n"),
+        "{}",
+        out.stdout
+    );
     p.run(&["query", sql]).fails(2, &["duckalog.toml"]);
     // Secret values never print.
     let out = p.run(&["query", "SELECT secret_string FROM duckdb_secrets()", "other.toml"]);

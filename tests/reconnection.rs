@@ -27,12 +27,19 @@ fn a_listener_that_never_answers_is_cut_off_at_the_timeout() {
     let p = Project::new();
     let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = silent.local_addr().unwrap().port();
-    p.write("duckalog.toml", &attachment(&pg, "pg", port, &pg.password, "timeout = 2\nretries = 0"));
+    p.write(
+        "duckalog.toml",
+        &attachment(&pg, "pg", port, &pg.password, "timeout = 2\nretries = 0"),
+    );
     let start = Instant::now();
     let out = p.run(&["run"]);
     out.fails(3, &["attachment \"pg\" (postgres)"]);
     // libpq's own connect_timeout or duckalog's watchdog, whichever comes first.
-    assert!(out.stderr.contains("timed out") || out.stderr.contains("timeout expired"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("timed out") || out.stderr.contains("timeout expired"),
+        "{}",
+        out.stderr
+    );
     assert!(start.elapsed() < Duration::from_secs(4), "took {:?}", start.elapsed());
     drop(silent);
 }
@@ -41,10 +48,18 @@ fn a_listener_that_never_answers_is_cut_off_at_the_timeout() {
 fn a_closed_port_is_retried_then_fails_clearly() {
     let pg = Pg::get();
     let p = Project::new();
-    p.write("duckalog.toml", &attachment(&pg, "pg", free_port(), &pg.password, "retries = 2\nretry_backoff = 0.1"));
+    p.write(
+        "duckalog.toml",
+        &attachment(&pg, "pg", free_port(), &pg.password, "retries = 2\nretry_backoff = 0.1"),
+    );
     let out = p.run(&["run"]);
     out.fails(3, &["attachment \"pg\" (postgres)", "Connection refused"]);
-    assert!(out.stderr.contains("attempt 1 of 3 failed") && out.stderr.contains("attempt 2 of 3 failed"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("attempt 1 of 3 failed")
+            && out.stderr.contains("attempt 2 of 3 failed"),
+        "{}",
+        out.stderr
+    );
     assert!(!out.stderr.contains("attempt 3 of 3"), "{}", out.stderr);
 }
 
@@ -72,7 +87,16 @@ fn a_server_that_starts_during_the_backoff_is_attached() {
 fn an_authentication_failure_is_not_retried() {
     let pg = Pg::get();
     let p = Project::new();
-    p.write("duckalog.toml", &attachment(&pg, "pg", pg.port.parse().unwrap(), "not-the-password", "retries = 3\nretry_backoff = 1"));
+    p.write(
+        "duckalog.toml",
+        &attachment(
+            &pg,
+            "pg",
+            pg.port.parse().unwrap(),
+            "not-the-password",
+            "retries = 3\nretry_backoff = 1",
+        ),
+    );
     let start = Instant::now();
     let out = p.run(&["run"]);
     out.fails(3, &["password authentication failed"]);
@@ -88,12 +112,28 @@ fn an_unreachable_optional_attachment_skips_only_its_views() {
     let views = "[[views]]\nname = \"t\"\nsource = \"postgres\"\ndatabase = \"pg\"\ntable = \"reconnect.t\"\n\
                  [[views]]\nname = \"doubled\"\nsql = \"SELECT id * 2 AS id FROM t\"\n\
                  [[views]]\nname = \"local\"\nsql = \"SELECT 42 AS answer\"\n";
-    let config = |port: u16| format!("[duckdb]\ndatabase = \"cat.duckdb\"\n{}{views}", attachment(&pg, "pg", port, &pg.password, "required = false\nretries = 0"));
+    let config = |port: u16| {
+        format!(
+            "[duckdb]\ndatabase = \"cat.duckdb\"\n{}{views}",
+            attachment(&pg, "pg", port, &pg.password, "required = false\nretries = 0")
+        )
+    };
     p.write("duckalog.toml", &config(free_port()));
     let out = p.run(&["run"]);
     assert_eq!(out.code, 4, "{}{}", out.stdout, out.stderr);
-    assert!(out.stdout.contains("1 created") && out.stdout.contains("1 optional attachment(s) unavailable, 2 view(s) reading them skipped"), "{}", out.stdout);
-    assert!(out.stderr.contains("attachment \"pg\" (postgres) is optional and unavailable"), "{}", out.stderr);
+    assert!(
+        out.stdout.contains("1 created")
+            && out
+                .stdout
+                .contains("1 optional attachment(s) unavailable, 2 view(s) reading them skipped"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stderr.contains("attachment \"pg\" (postgres) is optional and unavailable"),
+        "{}",
+        out.stderr
+    );
     let names: Vec<String> = p.views("cat.duckdb").into_iter().map(|v| v.1).collect();
     assert_eq!(names, ["local"]);
 
@@ -133,7 +173,8 @@ fn query_timeout_interrupts_a_long_query() {
     let p = Project::new();
     p.write("duckalog.toml", "");
     let start = Instant::now();
-    let out = p.run(&["run", "-q", "SELECT count(*) FROM range(100000000000)", "--query-timeout", "0.5"]);
+    let out =
+        p.run(&["run", "-q", "SELECT count(*) FROM range(100000000000)", "--query-timeout", "0.5"]);
     out.fails(3, &["query", "interrupted after 500ms (--query-timeout)"]);
     assert!(start.elapsed() < Duration::from_secs(5), "took {:?}", start.elapsed());
 }

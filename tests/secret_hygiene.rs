@@ -6,8 +6,19 @@ mod common;
 use common::{free_port, Project};
 
 const MARKERS: &[&str] = &[
-    "MKkeyid01", "MKsecret02", "MKsession03", "MKbearer04", "MKheader05", "MKconnstr06", "MKclientsec07",
-    "MKpgpass08", "MKmypass09", "MKhftoken10", "MKr2secret11", "MKchainkey12", "MKchainsec13",
+    "MKkeyid01",
+    "MKsecret02",
+    "MKsession03",
+    "MKbearer04",
+    "MKheader05",
+    "MKconnstr06",
+    "MKclientsec07",
+    "MKpgpass08",
+    "MKmypass09",
+    "MKhftoken10",
+    "MKr2secret11",
+    "MKchainkey12",
+    "MKchainsec13",
 ];
 
 fn config(extra: &str) -> String {
@@ -153,7 +164,11 @@ fn corpus_failures_print_no_secret_value() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     // Most cases carry the secret in the config itself, not only in the environment.
     let n = in_config.into_inner();
-    assert!(n * 10 >= cases.len() * 8, "only {n} of {} cases had the secret in their config", cases.len());
+    assert!(
+        n * 10 >= cases.len() * 8,
+        "only {n} of {} cases had the secret in their config",
+        cases.len()
+    );
     // And in the cases that fail on the database, DuckDB was handed the values.
     let created = created.into_inner();
     assert!(created >= 5, "only {created} cases got as far as creating the secret");

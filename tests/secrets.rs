@@ -124,12 +124,25 @@ fn every_secret_type_renders_sql_that_duckdb_accepts() {
         ]
     );
     // The scope went inside the parentheses, and the endpoint lost its scheme.
-    let out = p.run(&["run", "-q", "SELECT scope::VARCHAR, secret_string FROM duckdb_secrets() WHERE name = 's3_keys'", "--format", "csv"]);
+    let out = p.run(&[
+        "run",
+        "-q",
+        "SELECT scope::VARCHAR, secret_string FROM duckdb_secrets() WHERE name = 's3_keys'",
+        "--format",
+        "csv",
+    ]);
     out.ok();
     assert!(out.stdout.contains("scope=s3://one,s3://two;"), "{}", out.stdout);
-    assert!(out.stdout.contains("endpoint=localhost:9000") && out.stdout.contains("use_ssl=false"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("endpoint=localhost:9000") && out.stdout.contains("use_ssl=false"),
+        "{}",
+        out.stdout
+    );
     // Temporary secrets never reach the disk.
-    assert!(!p.path("secrets").exists() || std::fs::read_dir(p.path("secrets")).unwrap().next().is_none());
+    assert!(
+        !p.path("secrets").exists()
+            || std::fs::read_dir(p.path("secrets")).unwrap().next().is_none()
+    );
 }
 
 #[test]
@@ -137,12 +150,27 @@ fn secrets_are_checked_before_anything_runs() {
     let p = Project::new();
     let cases: &[(&str, &[&str])] = &[
         ("type = \"s4\"", &["duckdb.secrets[0].type", "unknown secret type"]),
-        ("type = \"s3\"\nkey_id = \"k-marker\"", &["duckdb.secrets[0]", "key_id and secret go together"]),
-        ("type = \"s3\"\nregoin = \"eu\"", &["duckdb.secrets[0].regoin", "not a parameter of s3 secrets"]),
-        ("type = \"azure\"\nprovider = \"magic\"\naccount_name = \"a\"", &["duckdb.secrets[0].provider", "azure secrets take provider"]),
+        (
+            "type = \"s3\"\nkey_id = \"k-marker\"",
+            &["duckdb.secrets[0]", "key_id and secret go together"],
+        ),
+        (
+            "type = \"s3\"\nregoin = \"eu\"",
+            &["duckdb.secrets[0].regoin", "not a parameter of s3 secrets"],
+        ),
+        (
+            "type = \"azure\"\nprovider = \"magic\"\naccount_name = \"a\"",
+            &["duckdb.secrets[0].provider", "azure secrets take provider"],
+        ),
         ("type = \"ducklake\"", &["duckdb.secrets[0]", "need metadata_path"]),
-        ("type = \"iceberg\"\nclient_id = \"a\"", &["duckdb.secrets[0]", "need token, or client_id + client_secret"]),
-        ("type = \"gcs\"\nservice_account_key = \"sa-marker\"", &["duckdb.secrets[0].service_account_key", "HMAC"]),
+        (
+            "type = \"iceberg\"\nclient_id = \"a\"",
+            &["duckdb.secrets[0]", "need token, or client_id + client_secret"],
+        ),
+        (
+            "type = \"gcs\"\nservice_account_key = \"sa-marker\"",
+            &["duckdb.secrets[0].service_account_key", "HMAC"],
+        ),
         ("type = \"s3\"\nregion = [\"a\"]", &["duckdb.secrets[0].region", "single value"]),
     ];
     for (body, words) in cases {
@@ -151,8 +179,12 @@ fn secrets_are_checked_before_anything_runs() {
         out.fails(2, words);
         assert!(!out.stderr.contains("marker"), "{}", out.stderr);
     }
-    p.write("duckalog.toml", "[[duckdb.secrets]]\ntype = \"s3\"\n[[duckdb.secrets]]\ntype = \"S3\"\n");
-    p.run(&["validate"]).fails(2, &["duckdb.secrets[1].name", "already defined by duckdb.secrets[0]"]);
+    p.write(
+        "duckalog.toml",
+        "[[duckdb.secrets]]\ntype = \"s3\"\n[[duckdb.secrets]]\ntype = \"S3\"\n",
+    );
+    p.run(&["validate"])
+        .fails(2, &["duckdb.secrets[1].name", "already defined by duckdb.secrets[0]"]);
 }
 
 const MIXED: &str = r#"
@@ -189,7 +221,11 @@ fn persistent_secrets_are_written_once_replaced_when_changed_and_pruned() {
     assert_eq!(secrets_of(&p, &[]), ["api:http:config:false", "lake:s3:config:true"]);
     let file = stored_file(&p);
     assert!(file.is_file(), "persistent secret not written to the secret directory");
-    assert_eq!(std::fs::read_dir(p.path("secrets")).unwrap().count(), 1, "the temporary secret reached the disk");
+    assert_eq!(
+        std::fs::read_dir(p.path("secrets")).unwrap().count(),
+        1,
+        "the temporary secret reached the disk"
+    );
     let written = std::fs::metadata(&file).unwrap().modified().unwrap();
 
     // Unchanged: kept, not rewritten; still there in a new process.
@@ -203,19 +239,35 @@ fn persistent_secrets_are_written_once_replaced_when_changed_and_pruned() {
     p.write("duckalog.toml", &MIXED.replace("REGION", "us-east-2"));
     let plan = p.run(&["plan", "--exit-code"]);
     assert_eq!(plan.code, 1);
-    assert!(plan.stdout.contains("~ secret    \"Lake\" (persistent, definition changed)"), "{}", plan.stdout);
+    assert!(
+        plan.stdout.contains("~ secret    \"Lake\" (persistent, definition changed)"),
+        "{}",
+        plan.stdout
+    );
     p.run(&["run"]).ok();
     assert_ne!(std::fs::metadata(&file).unwrap().modified().unwrap(), written);
-    let out = p.run(&["run", "-q", "SELECT secret_string FROM duckdb_secrets() WHERE name = 'lake'"]);
+    let out =
+        p.run(&["run", "-q", "SELECT secret_string FROM duckdb_secrets() WHERE name = 'lake'"]);
     assert!(out.stdout.contains("region=us-east-2"), "{}", out.stdout);
 
     // Turned temporary: the stored one is reported, kept, and deleted only by --prune.
-    p.write("duckalog.toml", &MIXED.replace("REGION", "us-east-2").replace("persistent = true\n", ""));
+    p.write(
+        "duckalog.toml",
+        &MIXED.replace("REGION", "us-east-2").replace("persistent = true\n", ""),
+    );
     let plan = p.run(&["plan"]);
-    assert!(plan.stdout.contains("? secret    \"lake\": persistent, no longer configured"), "{}", plan.stdout);
+    assert!(
+        plan.stdout.contains("? secret    \"lake\": persistent, no longer configured"),
+        "{}",
+        plan.stdout
+    );
     let out = p.run(&["run"]);
     out.ok();
-    assert!(out.stdout.contains("1 persistent secret(s) no longer configured, kept"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("1 persistent secret(s) no longer configured, kept"),
+        "{}",
+        out.stdout
+    );
     assert!(file.is_file());
     let out = p.run(&["run", "--prune"]);
     out.ok();
@@ -232,7 +284,10 @@ fn force_rebuild_rewrites_a_current_persistent_secret() {
     p.run(&["run"]).ok();
     let written = std::fs::metadata(stored_file(&p)).unwrap().modified().unwrap();
     // A rotated credential that duckdb_secrets() cannot show.
-    p.write("duckalog.toml", &MIXED.replace("REGION", "eu-west-1").replace("lake-secret-value", "rotated-value"));
+    p.write(
+        "duckalog.toml",
+        &MIXED.replace("REGION", "eu-west-1").replace("lake-secret-value", "rotated-value"),
+    );
     p.run(&["run"]).ok();
     assert_eq!(std::fs::metadata(stored_file(&p)).unwrap().modified().unwrap(), written);
     p.run(&["run", "--force-rebuild"]).ok();

@@ -59,7 +59,10 @@ fn piped_statements_span_lines_and_dot_commands_list_the_catalog() {
     // .views: the configured views, with their descriptions, and nothing of DuckDB's or duckalog's own.
     assert!(o.contains("| cat "), "{o}");
     assert!(o.contains("| people ") && o.contains("who is who") && o.contains("| named "), "{o}");
-    assert!(!o.contains("duckdb_") && !o.contains("sqlite_master") && !o.contains("_duckalog"), "{o}");
+    assert!(
+        !o.contains("duckdb_") && !o.contains("sqlite_master") && !o.contains("_duckalog"),
+        "{o}"
+    );
     assert!(o.contains("| scratch "), "{o}");
     assert!(o.contains("CREATE VIEW") && o.contains("FROM people ORDER BY id;"), "{o}");
     assert!(o.contains("CREATE TABLE scratch"), "{o}");
@@ -76,10 +79,20 @@ fn piped_statements_span_lines_and_dot_commands_list_the_catalog() {
 #[test]
 fn an_error_is_one_line_and_the_shell_goes_on() {
     let p = project();
-    let out = p.run_stdin(&["run", "-i"], "SELECT * FROM nowhere;\n.frobnicate\nSELECT 'after' AS s;\nSELECT 'tail' AS last");
+    let out = p.run_stdin(
+        &["run", "-i"],
+        "SELECT * FROM nowhere;\n.frobnicate\nSELECT 'after' AS s;\nSELECT 'tail' AS last",
+    );
     // Two failures in a script: the exit code says so.
-    out.fails(3, &["error: query: Catalog Error: Table with name nowhere does not exist", "unknown command .frobnicate"]);
-    let errors: Vec<_> = out.stderr.lines().filter(|l| !l.starts_with("catalog up to date")).collect();
+    out.fails(
+        3,
+        &[
+            "error: query: Catalog Error: Table with name nowhere does not exist",
+            "unknown command .frobnicate",
+        ],
+    );
+    let errors: Vec<_> =
+        out.stderr.lines().filter(|l| !l.starts_with("catalog up to date")).collect();
     assert_eq!(errors.len(), 2, "{}", out.stderr);
     assert!(out.stdout.contains("after"), "{}", out.stdout);
     // The last statement had no ';': the end of input ends it.
@@ -89,12 +102,27 @@ fn an_error_is_one_line_and_the_shell_goes_on() {
 #[test]
 fn input_that_is_not_utf8_stops_the_script_with_a_failure() {
     let p = project();
-    let mut child = p.command(&["run", "-i"]).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-    child.stdin.take().unwrap().write_all(b"SELECT 'before' AS s;\nSELECT 'caf\xe9' AS s;\nSELECT 'never' AS s;\n").unwrap();
+    let mut child = p
+        .command(&["run", "-i"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"SELECT 'before' AS s;\nSELECT 'caf\xe9' AS s;\nSELECT 'never' AS s;\n")
+        .unwrap();
     let out = child.wait_with_output().unwrap();
-    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let (stdout, stderr) =
+        (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert_eq!(out.status.code(), Some(3), "{stderr}");
-    assert!(stderr.contains("error: reading standard input") && stderr.contains("UTF-8"), "{stderr}");
+    assert!(
+        stderr.contains("error: reading standard input") && stderr.contains("UTF-8"),
+        "{stderr}"
+    );
     assert!(stdout.contains("before") && !stdout.contains("never"), "{stdout}");
 }
 
@@ -104,7 +132,10 @@ fn quit_and_exit_stop_reading() {
     let out = p.run_stdin(&["run", "-i"], "SELECT 'before' AS s;\n.quit\nSELECT 'never';\n");
     out.ok();
     assert!(out.stdout.contains("before") && !out.stdout.contains("never"), "{}", out.stdout);
-    let out = p.run_stdin(&["run", "-i", "--read-only", "--format", "json"], "SELECT count(*) AS n FROM people;\nexit\n");
+    let out = p.run_stdin(
+        &["run", "-i", "--read-only", "--format", "json"],
+        "SELECT count(*) AS n FROM people;\nexit\n",
+    );
     out.ok();
     assert_eq!(out.stdout, "[{\"n\":2}]\n");
 }
@@ -122,9 +153,19 @@ fn the_shell_prints_no_secret_value() {
     );
     assert_eq!(out.code, 3, "{}", out.stderr);
     for m in ["MKshellkey1", "MKshellsecret2"] {
-        assert!(!out.stdout.contains(m) && !out.stderr.contains(m), "{m} printed:\n{}\n{}", out.stdout, out.stderr);
+        assert!(
+            !out.stdout.contains(m) && !out.stderr.contains(m),
+            "{m} printed:\n{}\n{}",
+            out.stdout,
+            out.stderr
+        );
     }
-    assert!(out.stdout.contains("***") && out.stderr.contains("***"), "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains("***") && out.stderr.contains("***"),
+        "{}\n{}",
+        out.stdout,
+        out.stderr
+    );
 }
 
 #[test]
@@ -158,7 +199,11 @@ fn lines(from: impl Read + Send + 'static) -> Receiver<String> {
 }
 
 fn wait_for(rx: &Receiver<String>, what: &str, seen: &mut Vec<String>) {
-    assert!(seen_within(rx, what, seen, Duration::from_secs(60)), "no {what:?} within a minute; saw:\n{}", seen.join("\n"));
+    assert!(
+        seen_within(rx, what, seen, Duration::from_secs(60)),
+        "no {what:?} within a minute; saw:\n{}",
+        seen.join("\n")
+    );
 }
 
 fn seen_within(rx: &Receiver<String>, what: &str, seen: &mut Vec<String>, time: Duration) -> bool {
@@ -186,7 +231,10 @@ fn interrupt(mut press_ctrl_c: impl FnMut() -> bool) {
 }
 
 fn sigint(child: &Child) {
-    let status = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(status.success());
 }
 
@@ -194,7 +242,12 @@ fn sigint(child: &Child) {
 fn ctrl_c_interrupts_the_running_statement_and_the_shell_answers_the_next() {
     let p = project();
     let mut child = Running(
-        p.command(&["run", "-i"]).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap(),
+        p.command(&["run", "-i"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
     );
     let errors = lines(child.0.stderr.take().unwrap());
     let results = lines(child.0.stdout.take().unwrap());
@@ -221,7 +274,14 @@ fn ctrl_c_interrupts_the_running_statement_and_the_shell_answers_the_next() {
 #[test]
 fn ctrl_c_while_piped_input_is_awaited_ends_the_shell() {
     let p = project();
-    let mut child = Running(p.command(&["run", "-i"]).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap());
+    let mut child = Running(
+        p.command(&["run", "-i"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
     let results = lines(child.0.stdout.take().unwrap());
     let mut stdin = child.0.stdin.take().unwrap();
     writeln!(stdin, "SELECT 'ready' AS s;").unwrap();
@@ -266,7 +326,8 @@ impl Terminal {
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        let mut child = Running(cmd.spawn().expect("util-linux `script` runs the shell in a pseudo-terminal"));
+        let mut child =
+            Running(cmd.spawn().expect("util-linux `script` runs the shell in a pseudo-terminal"));
         let stdin = child.0.stdin.take().unwrap();
         let mut out = child.0.stdout.take().unwrap();
         // The terminal's output has no reliable line ends while a prompt
@@ -305,7 +366,11 @@ impl Terminal {
 
     /// Waits until the screen shows `what` after everything awaited so far.
     fn expect(&mut self, what: &str) {
-        assert!(self.shows_within(what, Duration::from_secs(60)), "the terminal shows no {what:?} within a minute; it shows:\n{}", self.seen);
+        assert!(
+            self.shows_within(what, Duration::from_secs(60)),
+            "the terminal shows no {what:?} within a minute; it shows:\n{}",
+            self.seen
+        );
     }
 
     fn shows_within(&mut self, what: &str, time: Duration) -> bool {

@@ -20,15 +20,22 @@ const QUERIES: [&str; 2] = [
 
 /// DuckDB's shell, 1.5.5, from PyPI's duckdb-cli (scripts/test installs it).
 fn shell(zone: &str, format: &str, sql: &str) -> String {
-    let cli = std::env::var("DUCKALOG_TEST_DUCKDB_CLI").expect("DUCKALOG_TEST_DUCKDB_CLI names DuckDB's shell");
-    let out = Command::new(cli).args([format, "-c", &format!("SET TimeZone = '{zone}'; {sql}")]).output().unwrap();
+    let cli = std::env::var("DUCKALOG_TEST_DUCKDB_CLI")
+        .expect("DUCKALOG_TEST_DUCKDB_CLI names DuckDB's shell");
+    let out = Command::new(cli)
+        .args([format, "-c", &format!("SET TimeZone = '{zone}'; {sql}")])
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap()
 }
 
 fn catalog(p: &Project, zone: &str) -> String {
     let file = format!("{}.toml", zone.replace('/', "_"));
-    p.write(&file, &format!("[duckdb]\ndatabase = \"types.duckdb\"\nsettings = {{ TimeZone = \"{zone}\" }}\n"));
+    p.write(
+        &file,
+        &format!("[duckdb]\ndatabase = \"types.duckdb\"\nsettings = {{ TimeZone = \"{zone}\" }}\n"),
+    );
     file
 }
 
@@ -42,7 +49,11 @@ fn csv_and_json_are_the_shells_byte_for_byte() {
             for format in ["csv", "json"] {
                 let ours = p.run(&["query", sql, &config, "--format", format]);
                 ours.ok();
-                assert_eq!(ours.stdout, shell(zone, &format!("-{format}"), sql), "{format} in {zone}: {sql}");
+                assert_eq!(
+                    ours.stdout,
+                    shell(zone, &format!("-{format}"), sql),
+                    "{format} in {zone}: {sql}"
+                );
             }
         }
     }

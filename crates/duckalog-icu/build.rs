@@ -56,7 +56,8 @@ fn duckdb_includes() -> Vec<PathBuf> {
     let include = std::env::var("DEP_DUCKDB_INCLUDE")
         .expect("libduckdb-sys (bundled) publishes its include folder as DEP_DUCKDB_INCLUDE");
     let root = Path::new(&include).join("../..");
-    let manifest = std::fs::read(root.join("manifest.json")).expect("libduckdb-sys's manifest.json");
+    let manifest =
+        std::fs::read(root.join("manifest.json")).expect("libduckdb-sys's manifest.json");
     let manifest: serde_json::Value = serde_json::from_slice(&manifest).expect("a JSON manifest");
     let dirs = manifest["base"]["include_dirs"].as_array().expect("base.include_dirs");
     dirs.iter().map(|d| root.join(d.as_str().expect("folder names are strings"))).collect()
@@ -68,7 +69,8 @@ fn sdist(out: &Path) -> PathBuf {
     if let Some(given) = std::env::var_os("DUCKALOG_DUCKDB_SDIST") {
         let given = PathBuf::from(given);
         println!("cargo:rerun-if-changed={}", given.display());
-        check(&given).unwrap_or_else(|why| panic!("DUCKALOG_DUCKDB_SDIST={}: {why}", given.display()));
+        check(&given)
+            .unwrap_or_else(|why| panic!("DUCKALOG_DUCKDB_SDIST={}: {why}", given.display()));
         return given;
     }
     let kept = out.join(format!("duckdb-{VERSION}.tar.gz"));

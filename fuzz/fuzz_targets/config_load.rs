@@ -20,12 +20,20 @@ fn reads_only_scratch_files(file: &config::model::File, base: &Path) -> bool {
         let full = config::resolve_path(base, p.trim_start_matches('!'));
         full.starts_with(base) || (!full.exists() && !p.contains(['*', '?', '[']))
     };
-    let sql_files = file.views.iter().flat_map(|v| [&v.item.sql_file, &v.item.sql_template]).flatten().map(|f| match f {
-        config::model::SqlFile::Path(p) => p.as_str(),
-        config::model::SqlFile::Spec(s) => s.path.as_str(),
-    });
+    let sql_files =
+        file.views.iter().flat_map(|v| [&v.item.sql_file, &v.item.sql_template]).flatten().map(
+            |f| match f {
+                config::model::SqlFile::Path(p) => p.as_str(),
+                config::model::SqlFile::Spec(s) => s.path.as_str(),
+            },
+        );
     let imports = file.imports.iter().map(|i| i.path());
-    let children = file.attachments.get("duckalog").into_iter().flatten().filter_map(|t| t.item.0.get("config_path")?.as_str());
+    let children = file
+        .attachments
+        .get("duckalog")
+        .into_iter()
+        .flatten()
+        .filter_map(|t| t.item.0.get("config_path")?.as_str());
     let mut all = sql_files.chain(imports).chain(children);
     all.all(|p| !p.contains("..") && inside(p))
 }
@@ -42,15 +50,21 @@ fuzz_target!(|data: &[u8]| {
     std::fs::write(&path, text).expect("writing the scratch config");
     let result = match config::read(&path, &Vars::default()) {
         // Plugin folders load shared libraries: not something to fuzz.
-        Ok(file) if !file.plugin_dirs.is_empty() || !reads_only_scratch_files(&file, dir()) => return,
+        Ok(file) if !file.plugin_dirs.is_empty() || !reads_only_scratch_files(&file, dir()) => {
+            return
+        }
         // .env files are looked for in parent folders, outside the scratch folder.
-        Ok(_) => config::load(&path, &LoadOptions { no_dotenv: true, ..LoadOptions::default() }).map(drop),
+        Ok(_) => config::load(&path, &LoadOptions { no_dotenv: true, ..LoadOptions::default() })
+            .map(drop),
         Err(e) => Err(e),
     };
     if let Err(e) = result {
         let message = e.to_string();
         assert!(!message.contains('\n'), "a multi-line error: {message:?}");
         // The file may be one the fuzzed config imports, in the same folder.
-        assert!(message.starts_with(&dir().display().to_string()), "the error does not name the file: {message:?}");
+        assert!(
+            message.starts_with(&dir().display().to_string()),
+            "the error does not name the file: {message:?}"
+        );
     }
 });

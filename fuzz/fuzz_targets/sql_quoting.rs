@@ -18,9 +18,13 @@ fn value(u: &mut Unstructured, depth: u32) -> Result<Value> {
         2 => Value::Float(f64::from_bits(u.arbitrary()?)),
         3 => Value::Str(u.arbitrary()?),
         4 => Value::Secret(short_secret(u)?),
-        5 => Value::List((0..u.int_in_range(0..=3)?).map(|_| value(u, depth + 1)).collect::<Result<_>>()?),
+        5 => Value::List(
+            (0..u.int_in_range(0..=3)?).map(|_| value(u, depth + 1)).collect::<Result<_>>()?,
+        ),
         _ => Value::Struct(
-            (0..u.int_in_range(0..=3)?).map(|_| Ok((u.arbitrary()?, value(u, depth + 1)?))).collect::<Result<_>>()?,
+            (0..u.int_in_range(0..=3)?)
+                .map(|_| Ok((u.arbitrary()?, value(u, depth + 1)?)))
+                .collect::<Result<_>>()?,
         ),
     })
 }
@@ -44,7 +48,9 @@ fn short_secret(u: &mut Unstructured) -> Result<Secret> {
 fn strings(v: &Value, reveal: bool, out: &mut Vec<String>) {
     match v {
         Value::Str(s) => out.push(s.clone()),
-        Value::Secret(s) => out.push(if reveal { s.expose().to_string() } else { MASK.to_string() }),
+        Value::Secret(s) => {
+            out.push(if reveal { s.expose().to_string() } else { MASK.to_string() })
+        }
         Value::Float(f) if !f.is_finite() => out.push(f.to_string()),
         Value::List(items) => items.iter().for_each(|i| strings(i, reveal, out)),
         Value::Struct(fields) => fields.iter().for_each(|(k, v)| {
@@ -65,7 +71,8 @@ fn read_back(sql: &str) -> (Vec<String>, Vec<String>) {
             Token::Ident(s) => idents.push(s),
             Token::Str(s) => strs.push(s),
             Token::Bare(b) => assert!(
-                b.chars().all(|c| c.is_ascii_alphanumeric() || " _.+-[]{}:,=()\n".contains(c)) && !b.contains("--"),
+                b.chars().all(|c| c.is_ascii_alphanumeric() || " _.+-[]{}:,=()\n".contains(c))
+                    && !b.contains("--"),
                 "unexpected bare text {b:?} in {sql:?}"
             ),
         }
@@ -86,25 +93,42 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(lex(&sql::literal(&text)), Some(vec![Token::Str(text.clone())]));
     let comment = sql::comment_on_view(&schema, &name, &text);
     assert_eq!(read_back(comment.sql()), (vec![schema.clone(), name.clone()], vec![text.clone()]));
-    assert_eq!(read_back(sql::drop_view(&schema, &name).sql()).0, vec![schema.clone(), name.clone()]);
+    assert_eq!(
+        read_back(sql::drop_view(&schema, &name).sql()).0,
+        vec![schema.clone(), name.clone()]
+    );
 
     let Ok(v) = value(&mut u, 0) else { return };
     let Ok(setting) = word(&mut u) else { return };
-    for (reveal, rendered) in [(true, sql::set(&setting, &v).sql().to_string()), (false, sql::set(&setting, &v).shown().to_string())] {
+    for (reveal, rendered) in [
+        (true, sql::set(&setting, &v).sql().to_string()),
+        (false, sql::set(&setting, &v).shown().to_string()),
+    ] {
         let mut expected = Vec::new();
         strings(&v, reveal, &mut expected);
         assert_eq!(read_back(&rendered), (vec![], expected), "{rendered:?}");
     }
 
     let Ok(key) = word(&mut u) else { return };
-    let attach = sql::attach(&Value::Str(text.clone()), &name, &[AttachOption::Value(key.clone(), v.clone())]);
+    let attach = sql::attach(
+        &Value::Str(text.clone()),
+        &name,
+        &[AttachOption::Value(key.clone(), v.clone())],
+    );
     let mut expected = vec![text.clone()];
     strings(&v, true, &mut expected);
     assert_eq!(read_back(attach.sql()), (vec![name.clone()], expected));
 
     let scope: Vec<String> = vec![schema.clone(), text.clone()];
     let params = vec![(key, v.clone())];
-    let secret = sql::create_secret(&SecretSpec { name: &name, kind: "s3", provider: Some("config"), persistent: false, scope: &scope, params: &params });
+    let secret = sql::create_secret(&SecretSpec {
+        name: &name,
+        kind: "s3",
+        provider: Some("config"),
+        persistent: false,
+        scope: &scope,
+        params: &params,
+    });
     let mut expected = scope.clone();
     strings(&v, false, &mut expected);
     assert_eq!(read_back(secret.shown()), (vec![name.clone()], expected));

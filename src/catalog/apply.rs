@@ -18,12 +18,21 @@ use std::time::Instant;
 /// replaces or drops are bound here, inside the transaction, and one that no
 /// longer binds fails the run, which then changes nothing.
 fn check_readers(conn: &Connection, plan: &Plan, catalog: &str) -> Result<()> {
-    let changed: HashSet<state::Key> =
-        plan.changes.iter().filter(|c| matches!(c.action, Action::Replace | Action::Drop)).map(|c| state::key(&c.schema, &c.name)).collect();
+    let changed: HashSet<state::Key> = plan
+        .changes
+        .iter()
+        .filter(|c| matches!(c.action, Action::Replace | Action::Drop))
+        .map(|c| state::key(&c.schema, &c.name))
+        .collect();
     if changed.is_empty() {
         return Ok(());
     }
-    let unchanged: Vec<&ViewDef> = plan.changes.iter().filter(|c| c.action == Action::Unchanged).filter_map(|c| c.view).collect();
+    let unchanged: Vec<&ViewDef> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action == Action::Unchanged)
+        .filter_map(|c| c.view)
+        .collect();
     for i in deps::readers(conn, &unchanged, &changed, catalog)? {
         let v = unchanged[i];
         conn.execute_batch(&format!("DESCRIBE {}", v.qualified())).map_err(|e| {
@@ -69,7 +78,11 @@ pub fn apply(conn: &Connection, plan: &Plan, actual: &state::Actual) -> Result<C
     // Secret storage is not transactional: a secret dropped here whose record
     // survives a failed transaction is only forgotten by the next --prune.
     for s in plan.secrets.iter().filter(|s| s.action == Action::Drop) {
-        exec(conn, &stored_secrets::drop_persistent(&s.name), &format!("deleting persistent secret {}", sql::ident(&s.name)))?;
+        exec(
+            conn,
+            &stored_secrets::drop_persistent(&s.name),
+            &format!("deleting persistent secret {}", sql::ident(&s.name)),
+        )?;
     }
 
     let start = Instant::now();
@@ -80,7 +93,8 @@ pub fn apply(conn: &Connection, plan: &Plan, actual: &state::Actual) -> Result<C
         .filter_map(|c| Some((c.view?, c.fingerprint.as_deref()?)))
         .collect();
     let views: Vec<&ViewDef> = build.iter().map(|(v, _)| *v).collect();
-    let ordered: Vec<(&ViewDef, &str)> = deps::order(conn, &views, catalog)?.into_iter().map(|i| build[i]).collect();
+    let ordered: Vec<(&ViewDef, &str)> =
+        deps::order(conn, &views, catalog)?.into_iter().map(|i| build[i]).collect();
 
     exec(conn, &Stmt::plain("BEGIN TRANSACTION".into()), "starting the transaction")?;
     let result = (|| -> Result<()> {
@@ -88,23 +102,41 @@ pub fn apply(conn: &Connection, plan: &Plan, actual: &state::Actual) -> Result<C
             exec(conn, &s, "creating duckalog's state table")?;
         }
         if plan.secrets_pending() {
-            exec(conn, &stored_secrets::create_record_table(), "creating duckalog's secret records")?;
+            exec(
+                conn,
+                &stored_secrets::create_record_table(),
+                "creating duckalog's secret records",
+            )?;
             for s in &plan.secrets {
                 let what = format!("recording persistent secret {}", sql::ident(&s.name));
                 match (s.action, s.def) {
-                    (Action::Drop, _) => stored_secrets::forget(conn, &s.name).map_err(|e| Error::database(&what, e))?,
-                    (_, Some(def)) if !s.recorded => stored_secrets::record(conn, def).map_err(|e| Error::database(&what, e))?,
+                    (Action::Drop, _) => stored_secrets::forget(conn, &s.name)
+                        .map_err(|e| Error::database(&what, e))?,
+                    (_, Some(def)) if !s.recorded => {
+                        stored_secrets::record(conn, def).map_err(|e| Error::database(&what, e))?
+                    }
                     _ => {}
                 }
             }
         }
-        let dropped: Vec<(&str, &str)> =
-            plan.changes.iter().filter(|c| c.action == Action::Drop).map(|c| (c.schema.as_str(), c.name.as_str())).collect();
+        let dropped: Vec<(&str, &str)> = plan
+            .changes
+            .iter()
+            .filter(|c| c.action == Action::Drop)
+            .map(|c| (c.schema.as_str(), c.name.as_str()))
+            .collect();
         // A view dropped by hand, or replaced by a table since, leaves only its state row.
-        for (schema, name) in dropped.iter().filter(|(s, n)| actual.views.contains(&state::key(s, n))) {
-            exec(conn, &sql::drop_view(schema, name), &format!("dropping view {}", sql::qualified(&[schema, name])))?;
+        for (schema, name) in
+            dropped.iter().filter(|(s, n)| actual.views.contains(&state::key(s, n)))
+        {
+            exec(
+                conn,
+                &sql::drop_view(schema, name),
+                &format!("dropping view {}", sql::qualified(&[schema, name])),
+            )?;
         }
-        state::forget(conn, &dropped).map_err(|e| Error::database("forgetting the dropped views", e))?;
+        state::forget(conn, &dropped)
+            .map_err(|e| Error::database("forgetting the dropped views", e))?;
         for schema in schemas(ordered.iter().map(|(v, _)| *v)) {
             exec(conn, &sql::create_schema(schema), &format!("schema {}", sql::ident(schema)))?;
         }
@@ -115,7 +147,8 @@ pub fn apply(conn: &Connection, plan: &Plan, actual: &state::Actual) -> Result<C
             }
         }
         check_readers(conn, plan, catalog)?;
-        state::remember(conn, &ordered, &actual.managed).map_err(|e| Error::database("recording the views", e))?;
+        state::remember(conn, &ordered, &actual.managed)
+            .map_err(|e| Error::database("recording the views", e))?;
         Ok(())
     })();
     match result {
@@ -142,7 +175,9 @@ pub fn apply(conn: &Connection, plan: &Plan, actual: &state::Actual) -> Result<C
 pub fn schemas<'a>(views: impl Iterator<Item = &'a ViewDef>) -> Vec<&'a str> {
     let mut out: Vec<&str> = Vec::new();
     for v in views {
-        if !v.schema.eq_ignore_ascii_case("main") && !out.iter().any(|s| s.eq_ignore_ascii_case(&v.schema)) {
+        if !v.schema.eq_ignore_ascii_case("main")
+            && !out.iter().any(|s| s.eq_ignore_ascii_case(&v.schema))
+        {
             out.push(&v.schema);
         }
     }

@@ -26,12 +26,22 @@ const PARSE_BATCH: usize = 500;
 pub fn references(conn: &Connection, views: &[&ViewDef]) -> Result<Vec<Vec<TableRef>>> {
     let mut out = Vec::with_capacity(views.len());
     for chunk in views.chunks(PARSE_BATCH) {
-        let rows: Vec<String> =
-            chunk.iter().enumerate().map(|(i, v)| format!("({i}, {})", crate::sql::literal(&v.body))).collect();
-        let q = format!("SELECT json_serialize_sql(s) FROM (VALUES {}) t(i, s) ORDER BY i", rows.join(", "));
+        let rows: Vec<String> = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, v)| format!("({i}, {})", crate::sql::literal(&v.body)))
+            .collect();
+        let q = format!(
+            "SELECT json_serialize_sql(s) FROM (VALUES {}) t(i, s) ORDER BY i",
+            rows.join(", ")
+        );
         let db = |e: duckdb::Error| Error::database("parsing the views' SQL", e);
         let mut stmt = conn.prepare(&q).map_err(db)?;
-        let parsed: Vec<String> = stmt.query_map([], |r| r.get(0)).map_err(db)?.collect::<duckdb::Result<_>>().map_err(db)?;
+        let parsed: Vec<String> = stmt
+            .query_map([], |r| r.get(0))
+            .map_err(db)?
+            .collect::<duckdb::Result<_>>()
+            .map_err(db)?;
         for (view, json) in chunk.iter().zip(parsed) {
             out.push(reads(view, &json)?);
         }
@@ -41,7 +51,9 @@ pub fn references(conn: &Connection, views: &[&ViewDef]) -> Result<Vec<Vec<Table
 
 /// The tables one serialized statement reads.
 fn reads(view: &ViewDef, json: &str) -> Result<Vec<TableRef>> {
-    let fail = |msg: &str| view.origin.error("", format!("view {}: {}", view.qualified(), crate::error::one_line(msg)));
+    let fail = |msg: &str| {
+        view.origin.error("", format!("view {}: {}", view.qualified(), crate::error::one_line(msg)))
+    };
     let parsed: Json = serde_json::from_str(json).map_err(|e| fail(&e.to_string()))?;
     if parsed["error"].as_bool() == Some(true) {
         let msg = parsed["error_message"].as_str().unwrap_or("cannot parse the view's SQL");
@@ -57,7 +69,9 @@ fn reads(view: &ViewDef, json: &str) -> Result<Vec<TableRef>> {
     let mut ctes = HashSet::new();
     let mut refs = Vec::new();
     walk(&parsed["statements"], &mut refs, &mut ctes);
-    refs.retain(|r| !(r.catalog.is_empty() && r.schema.is_empty() && ctes.contains(&r.name.to_lowercase())));
+    refs.retain(|r| {
+        !(r.catalog.is_empty() && r.schema.is_empty() && ctes.contains(&r.name.to_lowercase()))
+    });
     Ok(refs)
 }
 
@@ -66,9 +80,15 @@ fn walk(node: &Json, refs: &mut Vec<TableRef>, ctes: &mut HashSet<String>) {
         Json::Object(map) => {
             if map.get("type").and_then(Json::as_str) == Some("BASE_TABLE") {
                 let s = |k: &str| map.get(k).and_then(Json::as_str).unwrap_or("").to_string();
-                refs.push(TableRef { catalog: s("catalog_name"), schema: s("schema_name"), name: s("table_name") });
+                refs.push(TableRef {
+                    catalog: s("catalog_name"),
+                    schema: s("schema_name"),
+                    name: s("table_name"),
+                });
             }
-            if let Some(entries) = map.get("cte_map").and_then(|c| c.get("map")).and_then(Json::as_array) {
+            if let Some(entries) =
+                map.get("cte_map").and_then(|c| c.get("map")).and_then(Json::as_array)
+            {
                 for e in entries {
                     if let Some(k) = e.get("key").and_then(Json::as_str) {
                         ctes.insert(k.to_lowercase());
@@ -107,7 +127,9 @@ pub fn graph(conn: &Connection, views: &[&ViewDef], catalog: &str) -> Result<Vec
             match (r.catalog.is_empty(), r.schema.is_empty()) {
                 // `x.t` is schema x or database x: either reading may be meant.
                 (true, false) => node.catalogs.push(r.schema.to_lowercase()),
-                (false, _) if !r.catalog.eq_ignore_ascii_case(catalog) => node.catalogs.push(r.catalog.to_lowercase()),
+                (false, _) if !r.catalog.eq_ignore_ascii_case(catalog) => {
+                    node.catalogs.push(r.catalog.to_lowercase())
+                }
                 _ => {}
             }
             let Some(key) = local_key(&r, catalog) else { continue };
@@ -143,14 +165,21 @@ fn local_key(r: &TableRef, catalog: &str) -> Option<(String, String)> {
 /// The positions of the views of `views` that read a view named in `changed`
 /// (lower-cased `(schema, name)` in the catalog `catalog`), directly or
 /// through other views of `views`.
-pub fn readers(conn: &Connection, views: &[&ViewDef], changed: &HashSet<(String, String)>, catalog: &str) -> Result<Vec<usize>> {
+pub fn readers(
+    conn: &Connection,
+    views: &[&ViewDef],
+    changed: &HashSet<(String, String)>,
+    catalog: &str,
+) -> Result<Vec<usize>> {
     let refs = references(conn, views)?;
     let mut reached = changed.clone();
     let mut found = vec![false; views.len()];
     loop {
         let mut more = false;
         for (i, reads) in refs.iter().enumerate() {
-            if !found[i] && reads.iter().filter_map(|r| local_key(r, catalog)).any(|k| reached.contains(&k)) {
+            if !found[i]
+                && reads.iter().filter_map(|r| local_key(r, catalog)).any(|k| reached.contains(&k))
+            {
                 found[i] = true;
                 more = true;
                 reached.insert((views[i].schema.to_lowercase(), views[i].name.to_lowercase()));
@@ -165,18 +194,21 @@ pub fn readers(conn: &Connection, views: &[&ViewDef], changed: &HashSet<(String,
 /// Orders `views` so that every view comes after the configured views it
 /// reads; otherwise config order is kept. Returns positions in `views`.
 pub fn order(conn: &Connection, views: &[&ViewDef], catalog: &str) -> Result<Vec<usize>> {
-    let needs: Vec<Vec<usize>> = graph(conn, views, catalog)?.into_iter().map(|n| n.needs).collect();
+    let needs: Vec<Vec<usize>> =
+        graph(conn, views, catalog)?.into_iter().map(|n| n.needs).collect();
     topological(views, &needs)
 }
 
 /// The positions of the views that read any of `aliases`, directly or
 /// through other views.
 pub fn reading(nodes: &[Node], aliases: &HashSet<String>) -> HashSet<usize> {
-    let mut out: HashSet<usize> =
-        (0..nodes.len()).filter(|&i| nodes[i].catalogs.iter().any(|c| aliases.contains(c))).collect();
+    let mut out: HashSet<usize> = (0..nodes.len())
+        .filter(|&i| nodes[i].catalogs.iter().any(|c| aliases.contains(c)))
+        .collect();
     loop {
-        let more: Vec<usize> =
-            (0..nodes.len()).filter(|i| !out.contains(i) && nodes[*i].needs.iter().any(|n| out.contains(n))).collect();
+        let more: Vec<usize> = (0..nodes.len())
+            .filter(|i| !out.contains(i) && nodes[*i].needs.iter().any(|n| out.contains(n)))
+            .collect();
         if more.is_empty() {
             return out;
         }
@@ -213,9 +245,16 @@ fn topological(views: &[&ViewDef], needs: &[Vec<usize>]) -> Result<Vec<usize>> {
                     }
                     Mark::Active => {
                         let from = stack.iter().position(|&(n, _)| n == dep).unwrap_or(0);
-                        let mut cycle: Vec<String> = stack[from..].iter().map(|&(n, _)| views[n].qualified()).collect();
+                        let mut cycle: Vec<String> =
+                            stack[from..].iter().map(|&(n, _)| views[n].qualified()).collect();
                         cycle.push(views[dep].qualified());
-                        return Err(views[dep].origin.error("", format!("views depend on each other in a cycle: {}", cycle.join(" -> "))));
+                        return Err(views[dep].origin.error(
+                            "",
+                            format!(
+                                "views depend on each other in a cycle: {}",
+                                cycle.join(" -> ")
+                            ),
+                        ));
                     }
                 }
             } else {

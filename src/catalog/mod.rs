@@ -8,12 +8,12 @@ pub mod script;
 pub mod state;
 
 use crate::config::{Config, Database, ViewDef};
-use std::collections::HashSet;
 use crate::error::{Error, Result};
 use crate::instance::Instance;
 use crate::session::{self, OpenOptions};
 use duckdb::Connection;
 pub use plan::{Action, Counts, Options, Plan};
+use std::collections::HashSet;
 
 /// A catalog session: the database opens, and its session state is restored,
 /// on first use.
@@ -33,7 +33,15 @@ pub struct Session<'c> {
 
 impl<'c> Session<'c> {
     pub fn new(config: &'c Config, database: Database, opts: OpenOptions) -> Self {
-        Session { config, database, opts, conn: None, restored: session::Restored::default(), created: false, children_current: false }
+        Session {
+            config,
+            database,
+            opts,
+            conn: None,
+            restored: session::Restored::default(),
+            created: false,
+            children_current: false,
+        }
     }
 
     /// The restored connection, opening and restoring on the first call.
@@ -45,7 +53,8 @@ impl<'c> Session<'c> {
             }
             let existed = matches!(&self.database, Database::File(p) if p.exists());
             let conn = session::open(&self.database, &self.opts)?;
-            self.created = matches!(self.database, Database::File(_)) && !existed && holds_nothing(&conn)?;
+            self.created =
+                matches!(self.database, Database::File(_)) && !existed && holds_nothing(&conn)?;
             match session::restore(&conn, self.config, &self.opts) {
                 Ok(restored) => self.restored = restored,
                 Err(e) => {
@@ -78,7 +87,10 @@ impl<'c> Session<'c> {
         if !self.created {
             return;
         }
-        let wal = path.with_file_name(format!("{}.wal", path.file_name().unwrap_or_default().to_string_lossy()));
+        let wal = path.with_file_name(format!(
+            "{}.wal",
+            path.file_name().unwrap_or_default().to_string_lossy()
+        ));
         let _ = std::fs::remove_file(path);
         drop(conn);
         if !path.exists() {
@@ -94,12 +106,15 @@ impl<'c> Session<'c> {
         let conn = self.conn.as_ref().expect("opened above");
         let actual = state::read(conn)?;
         let mut plan = plan::diff(&config.views, &config.secrets, &actual, opts);
-        let unavailable: HashSet<String> = self.restored.skipped.iter().map(|(a, _)| a.to_lowercase()).collect();
+        let unavailable: HashSet<String> =
+            self.restored.skipped.iter().map(|(a, _)| a.to_lowercase()).collect();
         if !unavailable.is_empty() {
             let views: Vec<&ViewDef> = config.views.iter().collect();
             let nodes = deps::graph(conn, &views, &actual.catalog)?;
-            let reading: HashSet<state::Key> =
-                deps::reading(&nodes, &unavailable).into_iter().map(|i| state::key(&views[i].schema, &views[i].name)).collect();
+            let reading: HashSet<state::Key> = deps::reading(&nodes, &unavailable)
+                .into_iter()
+                .map(|i| state::key(&views[i].schema, &views[i].name))
+                .collect();
             plan::skip(&mut plan, &reading);
         }
         let attachments_skipped = self.restored.skipped.len();
@@ -134,7 +149,11 @@ impl<'c> Session<'c> {
 /// first), so that the parent attaches current views.
 fn update_children(config: &Config, opts: &OpenOptions) -> Result<()> {
     // Deepest first, and each database once, however many parents reach it.
-    fn order<'a>(config: &'a Config, seen: &mut HashSet<std::path::PathBuf>, out: &mut Vec<&'a crate::config::Child>) {
+    fn order<'a>(
+        config: &'a Config,
+        seen: &mut HashSet<std::path::PathBuf>,
+        out: &mut Vec<&'a crate::config::Child>,
+    ) {
         for child in &config.children {
             order(&child.config, seen, out);
             if seen.insert(child.database.clone()) {
@@ -147,14 +166,24 @@ fn update_children(config: &Config, opts: &OpenOptions) -> Result<()> {
     for child in children {
         let path = child.config.path.display();
         log::info!("bringing attached catalog {} ({path}) up to date", child.alias);
-        let child_opts = OpenOptions { read_only: false, secret_dir: child.config.secret_directory.clone(), ..opts.clone() };
-        let mut session = Session { children_current: true, ..Session::new(&child.config, Database::File(child.database.clone()), child_opts) };
-        let counts = session.reconcile(Options { force_rebuild: opts.force_rebuild, prune: false }).map_err(|e| match e {
-            Error::Database { context, message } => {
-                Error::Database { context: format!("attached catalog {} ({path}): {context}", child.alias), message }
-            }
-            other => other,
-        })?;
+        let child_opts = OpenOptions {
+            read_only: false,
+            secret_dir: child.config.secret_directory.clone(),
+            ..opts.clone()
+        };
+        let mut session = Session {
+            children_current: true,
+            ..Session::new(&child.config, Database::File(child.database.clone()), child_opts)
+        };
+        let counts = session
+            .reconcile(Options { force_rebuild: opts.force_rebuild, prune: false })
+            .map_err(|e| match e {
+                Error::Database { context, message } => Error::Database {
+                    context: format!("attached catalog {} ({path}): {context}", child.alias),
+                    message,
+                },
+                other => other,
+            })?;
         log::info!("attached catalog {}: {}", child.alias, counts.summary());
     }
     Ok(())
@@ -165,7 +194,10 @@ fn update_children(config: &Config, opts: &OpenOptions) -> Result<()> {
 /// persistent secrets of the secret directory are still read.
 pub fn read_state(database: &Database, opts: &OpenOptions) -> Result<state::Actual> {
     let exists = matches!(database, Database::File(p) if p.exists());
-    let conn = session::open(if exists { database } else { &Database::Memory }, &OpenOptions { read_only: true, ..opts.clone() })?;
+    let conn = session::open(
+        if exists { database } else { &Database::Memory },
+        &OpenOptions { read_only: true, ..opts.clone() },
+    )?;
     let mut actual = state::read(&conn)?;
     if !exists {
         actual.catalog.clear();

@@ -95,7 +95,10 @@ impl Counts {
             s.push_str(&format!("; {} not created by duckalog, left alone", n.foreign));
         }
         if n.orphaned > 0 {
-            s.push_str(&format!("; {} no longer configured, kept (--prune drops them)", n.orphaned));
+            s.push_str(&format!(
+                "; {} no longer configured, kept (--prune drops them)",
+                n.orphaned
+            ));
         }
         if n.skipped > 0 || n.attachments_skipped > 0 {
             s.push_str(&format!(
@@ -107,7 +110,10 @@ impl Counts {
             s.push_str(&format!("; {} persistent secret(s) deleted", n.secrets_dropped));
         }
         if n.secrets_orphaned > 0 {
-            s.push_str(&format!("; {} persistent secret(s) no longer configured, kept (--prune deletes them)", n.secrets_orphaned));
+            s.push_str(&format!(
+                "; {} persistent secret(s) no longer configured, kept (--prune deletes them)",
+                n.secrets_orphaned
+            ));
         }
         s
     }
@@ -149,7 +155,12 @@ impl<'a> Plan<'a> {
     }
 }
 
-pub fn diff<'a>(views: &'a [ViewDef], secrets: &'a [SecretDef], actual: &Actual, opts: Options) -> Plan<'a> {
+pub fn diff<'a>(
+    views: &'a [ViewDef],
+    secrets: &'a [SecretDef],
+    actual: &Actual,
+    opts: Options,
+) -> Plan<'a> {
     let mut changes = Vec::with_capacity(views.len());
     for v in views {
         let k = key(&v.schema, &v.name);
@@ -166,10 +177,18 @@ pub fn diff<'a>(views: &'a [ViewDef], secrets: &'a [SecretDef], actual: &Actual,
                 (true, Some(_)) => Action::Replace,
             }
         };
-        changes.push(Change { action, schema: v.schema.clone(), name: v.name.clone(), view: Some(v), fingerprint: Some(fp) });
+        changes.push(Change {
+            action,
+            schema: v.schema.clone(),
+            name: v.name.clone(),
+            view: Some(v),
+            fingerprint: Some(fp),
+        });
     }
-    let configured: std::collections::HashSet<_> = views.iter().map(|v| key(&v.schema, &v.name)).collect();
-    let mut gone: Vec<_> = actual.managed.iter().filter(|(k, _)| !configured.contains(*k)).map(|(_, m)| m).collect();
+    let configured: std::collections::HashSet<_> =
+        views.iter().map(|v| key(&v.schema, &v.name)).collect();
+    let mut gone: Vec<_> =
+        actual.managed.iter().filter(|(k, _)| !configured.contains(*k)).map(|(_, m)| m).collect();
     gone.sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
     for m in gone {
         changes.push(Change {
@@ -192,7 +211,11 @@ pub fn skip(plan: &mut Plan, skipped: &std::collections::HashSet<super::state::K
     }
 }
 
-fn diff_secrets<'a>(secrets: &'a [SecretDef], actual: &Actual, opts: Options) -> Vec<SecretChange<'a>> {
+fn diff_secrets<'a>(
+    secrets: &'a [SecretDef],
+    actual: &Actual,
+    opts: Options,
+) -> Vec<SecretChange<'a>> {
     let mut out = Vec::new();
     for def in secrets.iter().filter(|s| s.persistent) {
         let name = def.name.to_lowercase();
@@ -202,11 +225,17 @@ fn diff_secrets<'a>(secrets: &'a [SecretDef], actual: &Actual, opts: Options) ->
             Some(stored) if stored_secrets::matches(def, stored) => Action::Unchanged,
             Some(_) => Action::Replace,
         };
-        out.push(SecretChange { action, recorded: actual.recorded_secrets.contains(&name), name: def.name.clone(), def: Some(def) });
+        out.push(SecretChange {
+            action,
+            recorded: actual.recorded_secrets.contains(&name),
+            name: def.name.clone(),
+            def: Some(def),
+        });
     }
     let persistent: std::collections::HashSet<String> =
         secrets.iter().filter(|s| s.persistent).map(|s| s.name.to_lowercase()).collect();
-    let mut gone: Vec<&String> = actual.recorded_secrets.iter().filter(|n| !persistent.contains(*n)).collect();
+    let mut gone: Vec<&String> =
+        actual.recorded_secrets.iter().filter(|n| !persistent.contains(*n)).collect();
     gone.sort();
     for name in gone {
         out.push(SecretChange {

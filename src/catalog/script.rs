@@ -24,7 +24,11 @@ impl Script {
         let title = crate::error::printable(title);
         let mut out = format!("-- {title}\n-- for DuckDB {}.", crate::extension::DUCKDB_VERSION);
         if !config.secrets.is_empty() {
-            out.push_str(if reveal { " It holds secret values." } else { " Secret values are shown as '***'." });
+            out.push_str(if reveal {
+                " It holds secret values."
+            } else {
+                " Secret values are shown as '***'."
+            });
         }
         out.push('\n');
         Script { out, reveal }
@@ -39,9 +43,17 @@ impl Script {
 
     /// The restore statements; persistent secrets for which `keep` holds are
     /// left out.
-    fn restore(&mut self, config: &Config, opts: &OpenOptions, keep: impl Fn(&crate::config::SecretDef) -> bool) {
+    fn restore(
+        &mut self,
+        config: &Config,
+        opts: &OpenOptions,
+        keep: impl Fn(&crate::config::SecretDef) -> bool,
+    ) {
         if let Some(dir) = &opts.extension_dir {
-            self.emit(&Stmt::plain(format!("SET extension_directory = {}", sql::literal(&dir.display().to_string()))));
+            self.emit(&Stmt::plain(format!(
+                "SET extension_directory = {}",
+                sql::literal(&dir.display().to_string())
+            )));
         }
         for step in session::steps(config) {
             if step.persistent.is_some_and(|d| keep(d)) {
@@ -85,10 +97,21 @@ pub fn script(config: &Config, opts: &OpenOptions, reveal: bool) -> Result<Strin
 
 /// What `run` would execute for `plan`, computed against `actual`; nothing is
 /// executed. duckalog's own bookkeeping statements are left out.
-pub fn dry_run(config: &Config, opts: &OpenOptions, plan: &Plan, actual: &state::Actual) -> Result<String> {
-    let mut s = Script::new("Statements `duckalog run` would execute (dry run: nothing was executed)", config, false);
+pub fn dry_run(
+    config: &Config,
+    opts: &OpenOptions,
+    plan: &Plan,
+    actual: &state::Actual,
+) -> Result<String> {
+    let mut s = Script::new(
+        "Statements `duckalog run` would execute (dry run: nothing was executed)",
+        config,
+        false,
+    );
     s.restore(config, opts, |def| {
-        plan.secrets.iter().any(|c| c.action == Action::Unchanged && c.def.is_some_and(|d| std::ptr::eq(d, def)))
+        plan.secrets
+            .iter()
+            .any(|c| c.action == Action::Unchanged && c.def.is_some_and(|d| std::ptr::eq(d, def)))
     });
     let drops: Vec<_> = plan.secrets.iter().filter(|c| c.action == Action::Drop).collect();
     for c in &drops {

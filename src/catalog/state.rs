@@ -44,7 +44,12 @@ pub struct Actual {
 /// The fingerprint of a view's definition: everything duckalog writes for it.
 pub fn fingerprint(v: &ViewDef) -> String {
     let mut h = Sha256::new();
-    for part in [v.schema.as_str(), v.name.as_str(), v.body.as_str(), v.description.as_deref().unwrap_or("\u{0}none")] {
+    for part in [
+        v.schema.as_str(),
+        v.name.as_str(),
+        v.body.as_str(),
+        v.description.as_deref().unwrap_or("\u{0}none"),
+    ] {
         h.update(part.as_bytes());
         h.update([0u8]);
     }
@@ -53,14 +58,17 @@ pub fn fingerprint(v: &ViewDef) -> String {
 
 pub fn read(conn: &Connection) -> Result<Actual> {
     let db = |e: duckdb::Error| Error::database("reading the catalog", e);
-    let catalog: String = conn.query_row("SELECT current_database()", [], |r| r.get(0)).map_err(db)?;
+    let catalog: String =
+        conn.query_row("SELECT current_database()", [], |r| r.get(0)).map_err(db)?;
     let objects = |function: &str, column: &str| -> Result<HashSet<Key>> {
         let q = format!(
             "SELECT schema_name, {column} FROM {function}() \
              WHERE NOT internal AND NOT temporary AND database_name = current_database()"
         );
         let mut stmt = conn.prepare(&q).map_err(db)?;
-        let rows = stmt.query_map([], |r| Ok(key(&r.get::<_, String>(0)?, &r.get::<_, String>(1)?))).map_err(db)?;
+        let rows = stmt
+            .query_map([], |r| Ok(key(&r.get::<_, String>(0)?, &r.get::<_, String>(1)?)))
+            .map_err(db)?;
         rows.map(|k| k.map_err(db)).collect()
     };
     let mut actual = Actual {
@@ -73,10 +81,15 @@ pub fn read(conn: &Connection) -> Result<Actual> {
     };
 
     if actual.tables.contains(&key(STATE_SCHEMA, STATE_TABLE)) {
-        let q = format!("SELECT schema_name, view_name, fingerprint FROM {}", sql::qualified(&[STATE_SCHEMA, STATE_TABLE]));
+        let q = format!(
+            "SELECT schema_name, view_name, fingerprint FROM {}",
+            sql::qualified(&[STATE_SCHEMA, STATE_TABLE])
+        );
         let mut stmt = conn.prepare(&q).map_err(db)?;
         let rows = stmt
-            .query_map([], |r| Ok(Managed { schema: r.get(0)?, name: r.get(1)?, fingerprint: r.get(2)? }))
+            .query_map([], |r| {
+                Ok(Managed { schema: r.get(0)?, name: r.get(1)?, fingerprint: r.get(2)? })
+            })
             .map_err(db)?;
         for m in rows {
             let m = m.map_err(db)?;
@@ -102,8 +115,16 @@ pub fn create_table() -> Vec<Stmt> {
 /// however many there are: a statement per view scans the table each time.
 pub fn forget(conn: &Connection, keys: &[(&str, &str)]) -> duckdb::Result<()> {
     for chunk in keys.chunks(1000) {
-        let rows: Vec<String> =
-            chunk.iter().map(|(s, n)| format!("({}, {})", sql::literal(&s.to_lowercase()), sql::literal(&n.to_lowercase()))).collect();
+        let rows: Vec<String> = chunk
+            .iter()
+            .map(|(s, n)| {
+                format!(
+                    "({}, {})",
+                    sql::literal(&s.to_lowercase()),
+                    sql::literal(&n.to_lowercase())
+                )
+            })
+            .collect();
         conn.execute_batch(&format!(
             "DELETE FROM {} USING (VALUES {}) k(s, n) WHERE lower(schema_name) = k.s AND lower(view_name) = k.n",
             sql::qualified(&[STATE_SCHEMA, STATE_TABLE]),
@@ -114,14 +135,19 @@ pub fn forget(conn: &Connection, keys: &[(&str, &str)]) -> duckdb::Result<()> {
 }
 
 /// Records the fingerprints of `views`, replacing the records in `managed`.
-pub fn remember(conn: &Connection, views: &[(&ViewDef, &str)], managed: &HashMap<Key, Managed>) -> duckdb::Result<()> {
+pub fn remember(
+    conn: &Connection,
+    views: &[(&ViewDef, &str)],
+    managed: &HashMap<Key, Managed>,
+) -> duckdb::Result<()> {
     let replaced: Vec<(&str, &str)> = views
         .iter()
         .filter(|(v, _)| managed.contains_key(&key(&v.schema, &v.name)))
         .map(|(v, _)| (v.schema.as_str(), v.name.as_str()))
         .collect();
     forget(conn, &replaced)?;
-    let now: String = conn.query_row("SELECT current_timestamp::TIMESTAMP::VARCHAR", [], |r| r.get(0))?;
+    let now: String =
+        conn.query_row("SELECT current_timestamp::TIMESTAMP::VARCHAR", [], |r| r.get(0))?;
     let mut appender = conn.appender_to_db(STATE_TABLE, STATE_SCHEMA)?;
     for (v, fp) in views {
         appender.append_row([v.schema.as_str(), v.name.as_str(), fp, now.as_str()])?;

@@ -7,9 +7,9 @@ use crate::catalog::{self, plan, script, Action, Counts, Options, Session};
 use crate::config::{self, Config, Database};
 use crate::connector::Registry;
 use crate::error::{print, Error, Result};
+use crate::query::Cells;
 use crate::session::OpenOptions;
 use argh::FromArgs;
-use crate::query::Cells;
 use output::{Format, Grid};
 use std::io::Write;
 use std::path::PathBuf;
@@ -370,7 +370,10 @@ pub fn main() -> u8 {
                 let _ = print(&format!("{}\n", early.output));
                 0
             } else {
-                say_error(&format!("{}; run {name} --help for how to use it", crate::error::one_line(&early.output)));
+                say_error(&format!(
+                    "{}; run {name} --help for how to use it",
+                    crate::error::one_line(&early.output)
+                ));
                 crate::error::exit::CONFIG
             };
         }
@@ -451,7 +454,9 @@ fn config_path(c: &CommonArgs) -> Result<PathBuf> {
 /// The config named, or the default one if it exists; `None` when neither.
 fn config_found(c: &CommonArgs) -> Result<Option<PathBuf>> {
     match (c.config_arg, c.config) {
-        (Some(_), Some(_)) => Err(Error::Usage("give the config either as an argument or with --config, not both".into())),
+        (Some(_), Some(_)) => Err(Error::Usage(
+            "give the config either as an argument or with --config, not both".into(),
+        )),
         (Some(p), None) | (None, Some(p)) => Ok(Some(p.clone())),
         (None, None) => Ok(default_config()),
     }
@@ -459,7 +464,10 @@ fn config_found(c: &CommonArgs) -> Result<Option<PathBuf>> {
 
 /// The first of duckalog.toml, .yaml, .yml, .json in the working folder.
 fn default_config() -> Option<PathBuf> {
-    ["toml", "yaml", "yml", "json"].iter().map(|ext| PathBuf::from(format!("duckalog.{ext}"))).find(|p| p.is_file())
+    ["toml", "yaml", "yml", "json"]
+        .iter()
+        .map(|ext| PathBuf::from(format!("duckalog.{ext}")))
+        .find(|p| p.is_file())
 }
 
 struct CommonArgsOwned {
@@ -476,11 +484,19 @@ impl CommonArgsOwned {
             Some(s) => seconds(s)?,
             None => crate::session::DEFAULT_LOCK_TIMEOUT,
         };
-        Ok(CommonArgsOwned { extension_dir: c.extension_dir.cloned(), lock_timeout, verbose: c.verbose, quiet: c.quiet })
+        Ok(CommonArgsOwned {
+            extension_dir: c.extension_dir.cloned(),
+            lock_timeout,
+            verbose: c.verbose,
+            quiet: c.quiet,
+        })
     }
 
     fn open_options(&self, config: &Config, read_only: bool) -> OpenOptions {
-        OpenOptions { lock_timeout: self.lock_timeout, ..OpenOptions::for_config(config, read_only, self.extension_dir.clone()) }
+        OpenOptions {
+            lock_timeout: self.lock_timeout,
+            ..OpenOptions::for_config(config, read_only, self.extension_dir.clone())
+        }
     }
 }
 
@@ -538,9 +554,18 @@ fn one_statement(sql: &str) -> Result<()> {
 }
 
 /// Runs `sql` and prints its result: `run --query` and `query`.
-fn print_query(conn: &duckdb::Connection, sql: &str, timeout: Option<f64>, format: Format) -> Result<()> {
+fn print_query(
+    conn: &duckdb::Connection,
+    sql: &str,
+    timeout: Option<f64>,
+    format: Format,
+) -> Result<()> {
     let timeout = timeout.map(seconds).transpose()?;
-    output::print(crate::query::run(conn, sql, timeout, format.cells())?, format, &mut std::io::stdout().lock())
+    output::print(
+        crate::query::run(conn, sql, timeout, format.cells())?,
+        format,
+        &mut std::io::stdout().lock(),
+    )
 }
 
 fn query(c: &QueryCmd) -> Result<u8> {
@@ -551,7 +576,11 @@ fn query(c: &QueryCmd) -> Result<u8> {
         // DuckDB client would open it, with no session state restored.
         crate::logging::init(args.verbose, args.quiet);
         let common = CommonArgsOwned::of(&args)?;
-        let opts = OpenOptions { read_only: true, lock_timeout: common.lock_timeout, ..OpenOptions::without_config(common.extension_dir) };
+        let opts = OpenOptions {
+            read_only: true,
+            lock_timeout: common.lock_timeout,
+            ..OpenOptions::without_config(common.extension_dir)
+        };
         let db = crate::session::open(&database_arg(db), &opts)?;
         print_query(&db, &c.sql, c.query_timeout, c.format)?;
         return Ok(crate::error::exit::OK);
@@ -568,7 +597,11 @@ fn query(c: &QueryCmd) -> Result<u8> {
     let conn = crate::session::open(&database, &opts)?;
     let restored = crate::session::restore(&conn, &config, &opts)?;
     print_query(&conn, &c.sql, c.query_timeout, c.format)?;
-    Ok(if restored.skipped.is_empty() { crate::error::exit::OK } else { crate::error::exit::PARTIAL })
+    Ok(if restored.skipped.is_empty() {
+        crate::error::exit::OK
+    } else {
+        crate::error::exit::PARTIAL
+    })
 }
 
 fn init(c: &InitCmd) -> Result<u8> {
@@ -579,7 +612,8 @@ fn init(c: &InitCmd) -> Result<u8> {
         print(&format!("wrote {}\n", path.display()))?;
     }
     let config = &files[0].0;
-    let arg = if c.output.is_some() { format!(" --config {}", config.display()) } else { String::new() };
+    let arg =
+        if c.output.is_some() { format!(" --config {}", config.display()) } else { String::new() };
     print(&format!("next: duckalog run{arg} && duckalog query{arg} \"SELECT * FROM reports.revenue_by_customer\"\n"))?;
     Ok(0)
 }
@@ -605,7 +639,8 @@ fn build(c: &BuildCmd) -> Result<u8> {
     let (config, database, common) = prepare(c)?;
     let mut opts = common.open_options(&config, false);
     opts.force_rebuild = true;
-    let counts = Session::new(&config, database, opts).reconcile(Options { force_rebuild: true, prune: c.prune })?;
+    let counts = Session::new(&config, database, opts)
+        .reconcile(Options { force_rebuild: true, prune: c.prune })?;
     if !common.quiet {
         print(&format!("{}\n", counts.summary()))?;
     }
@@ -616,7 +651,12 @@ fn plan_cmd(c: &PlanCmd) -> Result<u8> {
     let (config, database, common) = prepare(c)?;
     let opts = common.open_options(&config, true);
     let actual = catalog::read_state(&database, &opts)?;
-    let plan = plan::diff(&config.views, &config.secrets, &actual, Options { force_rebuild: c.force_rebuild, prune: c.prune });
+    let plan = plan::diff(
+        &config.views,
+        &config.secrets,
+        &actual,
+        Options { force_rebuild: c.force_rebuild, prune: c.prune },
+    );
     let mut out = std::io::stdout().lock();
     let mut write = || -> std::io::Result<()> {
         for ch in &plan.changes {
@@ -627,10 +667,16 @@ fn plan_cmd(c: &PlanCmd) -> Result<u8> {
                 Action::Rebuild => format!("~ rebuild   {name} (--force-rebuild)"),
                 Action::Unchanged if common.verbose > 0 => format!("= unchanged {name}"),
                 Action::Unchanged => continue,
-                Action::Foreign => format!("! foreign   {name}: exists but was not created by duckalog; left alone"),
-                Action::Conflict => format!("! conflict  {name}: a table of that name exists; run will fail"),
+                Action::Foreign => format!(
+                    "! foreign   {name}: exists but was not created by duckalog; left alone"
+                ),
+                Action::Conflict => {
+                    format!("! conflict  {name}: a table of that name exists; run will fail")
+                }
                 Action::Drop => format!("- drop      {name}"),
-                Action::Orphan => format!("? orphan    {name}: no longer configured (--prune drops it)"),
+                Action::Orphan => {
+                    format!("? orphan    {name}: no longer configured (--prune drops it)")
+                }
                 Action::Skipped => continue,
             };
             writeln!(out, "{line}")?;
@@ -684,38 +730,66 @@ fn doctor(c: &DoctorCmd) -> Result<u8> {
     let rows = findings
         .iter()
         .map(|f| {
-            let result = if f.ok { "ok" } else if f.warning { "warn" } else { "FAIL" };
+            let result = if f.ok {
+                "ok"
+            } else if f.warning {
+                "warn"
+            } else {
+                "FAIL"
+            };
             vec![Some(f.check.clone()), Some(result.to_string()), Some(f.detail.clone())]
         })
         .collect();
-    let grid = Grid { columns: vec!["check".into(), "result".into(), "detail".into()], numeric: vec![false; 3], rows, cells: Cells::Text };
-    grid.write(Format::Table, &mut std::io::stdout().lock()).map_err(|e| Error::Other(e.to_string()))?;
-    Ok(if findings.iter().any(|f| f.fails()) { crate::error::exit::DATABASE } else { crate::error::exit::OK })
+    let grid = Grid {
+        columns: vec!["check".into(), "result".into(), "detail".into()],
+        numeric: vec![false; 3],
+        rows,
+        cells: Cells::Text,
+    };
+    grid.write(Format::Table, &mut std::io::stdout().lock())
+        .map_err(|e| Error::Other(e.to_string()))?;
+    Ok(if findings.iter().any(|f| f.fails()) {
+        crate::error::exit::DATABASE
+    } else {
+        crate::error::exit::OK
+    })
 }
 
 fn extensions(c: &ExtensionsCmd) -> Result<u8> {
     crate::logging::init(0, false);
     let found = c.config.clone().or_else(default_config);
-    let config = found.as_ref().map(|path| config::load(path, &config::LoadOptions::default())).transpose()?;
+    let config = found
+        .as_ref()
+        .map(|path| config::load(path, &config::LoadOptions::default()))
+        .transpose()?;
     let opts = match &config {
         Some(cfg) => OpenOptions::for_config(cfg, false, c.extension_dir.clone()),
         None => OpenOptions::without_config(c.extension_dir.clone()),
     };
-    let dir = opts.effective_extension_dir().ok_or_else(|| Error::Usage("no extension directory: give --extension-dir".into()))?;
+    let dir = opts
+        .effective_extension_dir()
+        .ok_or_else(|| Error::Usage("no extension directory: give --extension-dir".into()))?;
     let needed = || {
         config.as_ref().map(|c| c.all_extensions()).ok_or_else(|| Error::Usage("no config found (duckalog.toml, .yaml, .yml or .json here): give the config with --config".into()))
     };
     match &c.action {
         Some(ExtensionsAction::Install(i)) => {
-            let installed = crate::bundle::install(&i.from, &dir).map_err(|m| Error::Database { context: "install".into(), message: m })?;
+            let installed = crate::bundle::install(&i.from, &dir)
+                .map_err(|m| Error::Database { context: "install".into(), message: m })?;
             for p in installed {
                 print(&format!("installed {}\n", p.display()))?;
             }
             Ok(0)
         }
         Some(ExtensionsAction::Bundle(b)) => {
-            let n = crate::bundle::bundle(&needed()?, &dir, &b.out).map_err(|m| Error::Database { context: "bundle".into(), message: m })?;
-            print(&format!("{}: {n} extension(s) for DuckDB {} on {}\n", b.out.display(), crate::extension::DUCKDB_VERSION, crate::extension::platform()))?;
+            let n = crate::bundle::bundle(&needed()?, &dir, &b.out)
+                .map_err(|m| Error::Database { context: "bundle".into(), message: m })?;
+            print(&format!(
+                "{}: {n} extension(s) for DuckDB {} on {}\n",
+                b.out.display(),
+                crate::extension::DUCKDB_VERSION,
+                crate::extension::platform()
+            ))?;
             Ok(0)
         }
         None => {
@@ -726,18 +800,38 @@ fn extensions(c: &ExtensionsCmd) -> Result<u8> {
                 .map(|n| {
                     let (status, detail) = match &n.status {
                         Status::CompiledIn => ("compiled in".to_string(), String::new()),
-                        Status::Embedded => ("embedded".to_string(), "unpacked to the user's cache on first use".to_string()),
-                        Status::Found(m) => (format!("found ({} {}, {})", m.duckdb_version, m.platform, m.extension_version), String::new()),
+                        Status::Embedded => (
+                            "embedded".to_string(),
+                            "unpacked to the user's cache on first use".to_string(),
+                        ),
+                        Status::Found(m) => (
+                            format!(
+                                "found ({} {}, {})",
+                                m.duckdb_version, m.platform, m.extension_version
+                            ),
+                            String::new(),
+                        ),
                         Status::WrongBuild(why) => ("WRONG BUILD".to_string(), why.clone()),
                         Status::Missing => ("MISSING".to_string(), "put the file here".to_string()),
                     };
                     let path = n.path.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
-                    vec![Some(n.name.clone()), Some(status), Some(format!("{path} {detail}").trim().to_string())]
+                    vec![
+                        Some(n.name.clone()),
+                        Some(status),
+                        Some(format!("{path} {detail}").trim().to_string()),
+                    ]
                 })
                 .collect();
-            let grid = Grid { columns: vec!["extension".into(), "status".into(), "path".into()], numeric: vec![false; 3], rows, cells: Cells::Text };
-            grid.write(Format::Table, &mut std::io::stdout().lock()).map_err(|e| Error::Other(e.to_string()))?;
-            let bad = survey.iter().any(|n| matches!(n.status, Status::Missing | Status::WrongBuild(_)));
+            let grid = Grid {
+                columns: vec!["extension".into(), "status".into(), "path".into()],
+                numeric: vec![false; 3],
+                rows,
+                cells: Cells::Text,
+            };
+            grid.write(Format::Table, &mut std::io::stdout().lock())
+                .map_err(|e| Error::Other(e.to_string()))?;
+            let bad =
+                survey.iter().any(|n| matches!(n.status, Status::Missing | Status::WrongBuild(_)));
             Ok(if bad { crate::error::exit::DATABASE } else { 0 })
         }
     }
@@ -765,8 +859,14 @@ fn connectors(cmd: &ConnectorsCmd) -> Result<u8> {
             ]
         })
         .collect();
-    let grid = Grid { columns: vec!["kind".into(), "origin".into(), "extensions".into()], numeric: vec![false; 3], rows, cells: Cells::Text };
-    grid.write(Format::Table, &mut std::io::stdout().lock()).map_err(|e| Error::Other(e.to_string()))?;
+    let grid = Grid {
+        columns: vec!["kind".into(), "origin".into(), "extensions".into()],
+        numeric: vec![false; 3],
+        rows,
+        cells: Cells::Text,
+    };
+    grid.write(Format::Table, &mut std::io::stdout().lock())
+        .map_err(|e| Error::Other(e.to_string()))?;
     Ok(0)
 }
 
@@ -778,7 +878,9 @@ fn config_show(cmd: &ConfigShow) -> Result<u8> {
         "toml" => config::Format::Toml,
         "yaml" | "yml" => config::Format::Yaml,
         "json" => config::Format::Json,
-        other => return Err(Error::Usage(format!("unknown format {other:?}: use toml, yaml or json"))),
+        other => {
+            return Err(Error::Usage(format!("unknown format {other:?}: use toml, yaml or json")))
+        }
     };
     let opts = c.load_options()?;
     let file = config::merged(&path, &opts)?;
@@ -799,16 +901,29 @@ fn convert(c: &ConvertCmd) -> Result<u8> {
         return Ok(0);
     }
     if output.exists() && !c.force {
-        return Err(Error::Usage(format!("{} exists; give --force to replace it, or --output another path", output.display())));
+        return Err(Error::Usage(format!(
+            "{} exists; give --force to replace it, or --output another path",
+            output.display()
+        )));
     }
     if config::dir_of(&output) != config::dir_of(&c.input) {
-        log::warn!("{} is in another folder than {}: relative paths in it now start from there", output.display(), c.input.display());
+        log::warn!(
+            "{} is in another folder than {}: relative paths in it now start from there",
+            output.display(),
+            c.input.display()
+        );
     }
     if let Some(dir) = output.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| Error::Other(format!("cannot create folder {}: {e}", dir.display())))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::Other(format!("cannot create folder {}: {e}", dir.display())))?;
     }
-    crate::atomic_write::write(&output, &text, true).map_err(|e| Error::Other(format!("cannot write {}: {e}", output.display())))?;
-    crate::error::note(&format!("wrote {} ({} note(s) on changed meaning, as comments at its top)", output.display(), notes.len()));
+    crate::atomic_write::write(&output, &text, true)
+        .map_err(|e| Error::Other(format!("cannot write {}: {e}", output.display())))?;
+    crate::error::note(&format!(
+        "wrote {} ({} note(s) on changed meaning, as comments at its top)",
+        output.display(),
+        notes.len()
+    ));
     Ok(0)
 }
 

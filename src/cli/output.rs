@@ -49,7 +49,10 @@ pub struct Grid {
 impl Grid {
     pub fn from_answer(answer: Answer) -> Grid {
         let Answer { columns, numeric, rows, cells, .. } = answer;
-        let rows = rows.into_iter().map(|row| row.into_iter().map(|c| c.map(|v| scrub(&v))).collect()).collect();
+        let rows = rows
+            .into_iter()
+            .map(|row| row.into_iter().map(|c| c.map(|v| scrub(&v))).collect())
+            .collect();
         Grid { columns, numeric, rows, cells }
     }
 
@@ -69,7 +72,8 @@ impl Grid {
                 *w = (*w).max(shown(cell).chars().count());
             }
         }
-        let rule: String = widths.iter().map(|w| format!("+{}", "-".repeat(w + 2))).collect::<String>() + "+";
+        let rule: String =
+            widths.iter().map(|w| format!("+{}", "-".repeat(w + 2))).collect::<String>() + "+";
         let line = |cells: Vec<String>, numeric: &[bool]| -> String {
             let mut s = String::new();
             for ((cell, w), num) in cells.iter().zip(&widths).zip(numeric) {
@@ -104,7 +108,8 @@ impl Grid {
         };
         writeln!(out, "{}", self.columns.iter().map(|c| field(c)).collect::<Vec<_>>().join(","))?;
         for row in &self.rows {
-            let cells: Vec<String> = row.iter().map(|c| c.as_deref().map_or_else(|| "NULL".into(), field)).collect();
+            let cells: Vec<String> =
+                row.iter().map(|c| c.as_deref().map_or_else(|| "NULL".into(), field)).collect();
             writeln!(out, "{}", cells.join(","))?;
         }
         Ok(())
@@ -120,15 +125,20 @@ impl Grid {
         }
         let string = |text: &str| serde_json::Value::from(text).to_string();
         for (r, row) in self.rows.iter().enumerate() {
-            let fields = self.columns.iter().zip(row).zip(&self.numeric).map(|((name, cell), num)| {
-                let value = match (cell, self.cells) {
-                    (None, _) => "null".to_string(),
-                    (Some(json), Cells::Json) => json.clone(),
-                    (Some(text), Cells::Text) if *num && serde_json::from_str::<serde_json::Number>(text).is_ok() => text.clone(),
-                    (Some(text), Cells::Text) => string(text),
-                };
-                format!("{}:{value}", string(name))
-            });
+            let fields =
+                self.columns.iter().zip(row).zip(&self.numeric).map(|((name, cell), num)| {
+                    let value = match (cell, self.cells) {
+                        (None, _) => "null".to_string(),
+                        (Some(json), Cells::Json) => json.clone(),
+                        (Some(text), Cells::Text)
+                            if *num && serde_json::from_str::<serde_json::Number>(text).is_ok() =>
+                        {
+                            text.clone()
+                        }
+                        (Some(text), Cells::Text) => string(text),
+                    };
+                    format!("{}:{value}", string(name))
+                });
             let open = if r == 0 { "[" } else { "" };
             let close = if r + 1 == self.rows.len() { "]" } else { "," };
             writeln!(out, "{open}{{{}}}{close}", fields.collect::<Vec<_>>().join(","))?;
@@ -195,7 +205,12 @@ mod tests {
             "[{\"z\":\"x\",\"d\":123456789012345.678,\"h\":12345678901234567890123,\"nan\":\"nan\",\"q\\\"\":\"a\\nb\"}]\n"
         );
         assert!(serde_json::from_str::<serde_json::Value>(&text).is_ok());
-        let empty = Grid { columns: vec!["a".into()], numeric: vec![true], rows: vec![], cells: Cells::Text };
+        let empty = Grid {
+            columns: vec!["a".into()],
+            numeric: vec![true],
+            rows: vec![],
+            cells: Cells::Text,
+        };
         let mut buf = Vec::new();
         empty.write(Format::Json, &mut buf).unwrap();
         assert_eq!(buf, b"[]\n");

@@ -45,26 +45,44 @@ fn yes() -> bool {
 
 /// Loads every child config named by `tables`; `chain` holds the configs
 /// being loaded, outermost first, to find cycles.
-pub(super) fn load(tables: Vec<Sourced<Table>>, opts: &LoadOptions, chain: &[PathBuf]) -> Result<Vec<Child>> {
+pub(super) fn load(
+    tables: Vec<Sourced<Table>>,
+    opts: &LoadOptions,
+    chain: &[PathBuf],
+) -> Result<Vec<Child>> {
     let mut out = Vec::new();
     for Sourced { item: Table(table), origin } in tables {
-        let e: Entry = crate::connector::parse(&table).map_err(|e| origin.error(&e.key, e.message))?;
+        let e: Entry =
+            crate::connector::parse(&table).map_err(|e| origin.error(&e.key, e.message))?;
         if e.config_path.trim().is_empty() {
             return Err(origin.error("config_path", "must not be empty"));
         }
         let path = resolve_path(&origin.dir, e.config_path.trim());
         let id = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
         let shown = |extra: &Path| {
-            chain.iter().map(|p| p.display().to_string()).chain([extra.display().to_string()]).collect::<Vec<_>>().join(" -> ")
+            chain
+                .iter()
+                .map(|p| p.display().to_string())
+                .chain([extra.display().to_string()])
+                .collect::<Vec<_>>()
+                .join(" -> ")
         };
         if chain.contains(&id) {
-            return Err(origin.error("config_path", format!("catalogs attach each other in a cycle: {}", shown(&id))));
+            return Err(origin.error(
+                "config_path",
+                format!("catalogs attach each other in a cycle: {}", shown(&id)),
+            ));
         }
         if chain.len() >= MAX_DEPTH {
-            return Err(origin.error("config_path", format!("catalogs nest more than {MAX_DEPTH} deep: {}", shown(&id))));
+            return Err(origin.error(
+                "config_path",
+                format!("catalogs nest more than {MAX_DEPTH} deep: {}", shown(&id)),
+            ));
         }
         if !path.is_file() {
-            return Err(origin.error("config_path", format!("config file {} not found", path.display())));
+            return Err(
+                origin.error("config_path", format!("config file {} not found", path.display()))
+            );
         }
         let mut inner = chain.to_vec();
         inner.push(id);
@@ -80,7 +98,13 @@ pub(super) fn load(tables: Vec<Sourced<Table>>, opts: &LoadOptions, chain: &[Pat
                 ))
             }
         };
-        out.push(Child { alias: e.alias.trim().to_string(), database, read_only: e.read_only, config: Box::new(config), origin });
+        out.push(Child {
+            alias: e.alias.trim().to_string(),
+            database,
+            read_only: e.read_only,
+            config: Box::new(config),
+            origin,
+        });
     }
     Ok(out)
 }
@@ -88,7 +112,11 @@ pub(super) fn load(tables: Vec<Sourced<Table>>, opts: &LoadOptions, chain: &[Pat
 /// Adds what the children's views need to the parent's session: their own
 /// attachments and their secrets (as temporary ones), refusing an alias or
 /// secret name that means something else in the parent.
-pub(super) fn lend(children: &[Child], attachments: &mut Vec<Attachment>, secrets: &mut Vec<SecretDef>) -> Result<()> {
+pub(super) fn lend(
+    children: &[Child],
+    attachments: &mut Vec<Attachment>,
+    secrets: &mut Vec<SecretDef>,
+) -> Result<()> {
     for child in children {
         let from = child.config.path.display();
         for a in &child.config.attachments {
@@ -104,7 +132,15 @@ pub(super) fn lend(children: &[Child], attachments: &mut Vec<Attachment>, secret
             let lent = SecretDef { persistent: false, ..s.clone() };
             match secrets.iter().find(|p| p.name.eq_ignore_ascii_case(&s.name)) {
                 Some(p) if p.statement(false) == lent.statement(false) => {}
-                Some(p) => return Err(p.origin.error("name", format!("secret {:?} is also defined, differently, by {from}; rename one", s.name))),
+                Some(p) => {
+                    return Err(p.origin.error(
+                        "name",
+                        format!(
+                            "secret {:?} is also defined, differently, by {from}; rename one",
+                            s.name
+                        ),
+                    ))
+                }
                 None => secrets.push(lent),
             }
         }

@@ -50,7 +50,9 @@ pub fn load(files: &[PathBuf]) -> HashMap<String, String> {
                     values.overlay.insert(k, v);
                 }
                 Ok(None) => {}
-                Err(why) => log::warn!("{}: line {}: {why}; the line is skipped", file.display(), n + 1),
+                Err(why) => {
+                    log::warn!("{}: line {}: {why}; the line is skipped", file.display(), n + 1)
+                }
             }
             n += used;
         }
@@ -150,7 +152,10 @@ fn expand(s: &str, known: &Vars) -> String {
         out.push_str(&rest[..start]);
         let after = &rest[start + 2..];
         match after.find('}') {
-            Some(end) if !after[..end].is_empty() && after[..end].chars().all(|c| c == '_' || c.is_ascii_alphanumeric()) => {
+            Some(end)
+                if !after[..end].is_empty()
+                    && after[..end].chars().all(|c| c == '_' || c.is_ascii_alphanumeric()) =>
+            {
                 let name = &after[..end];
                 let value = known.get(name).unwrap_or_default();
                 out.push_str(&value);

@@ -8,14 +8,33 @@ use crate::sql;
 
 /// The body of a view over `table` (`namespace.table`) of the iceberg
 /// catalog `catalog`, or the key at fault and why.
-pub(super) fn table_view(catalog: &str, table: Option<&str>, attachments: &[Attachment]) -> Result<String, (&'static str, String)> {
-    let attached = attachments.iter().find(|a| a.alias.eq_ignore_ascii_case(catalog)).ok_or_else(|| {
-        ("catalog", format!("no iceberg catalog is named {catalog:?}; define it under iceberg_catalogs"))
-    })?;
+pub(super) fn table_view(
+    catalog: &str,
+    table: Option<&str>,
+    attachments: &[Attachment],
+) -> Result<String, (&'static str, String)> {
+    let attached =
+        attachments.iter().find(|a| a.alias.eq_ignore_ascii_case(catalog)).ok_or_else(|| {
+            (
+                "catalog",
+                format!(
+                    "no iceberg catalog is named {catalog:?}; define it under iceberg_catalogs"
+                ),
+            )
+        })?;
     if attached.kind != "iceberg" {
-        return Err(("catalog", format!("{catalog:?} is an attachment of kind {}, not an iceberg catalog", attached.kind)));
+        return Err((
+            "catalog",
+            format!(
+                "{catalog:?} is an attachment of kind {}, not an iceberg catalog",
+                attached.kind
+            ),
+        ));
     }
-    let table = table.ok_or(("table", "a view over an iceberg catalog needs table = \"namespace.table\"".to_string()))?;
+    let table = table.ok_or((
+        "table",
+        "a view over an iceberg catalog needs table = \"namespace.table\"".to_string(),
+    ))?;
     check_name(table).map_err(|m| ("table", m))?;
     // A nested namespace is one schema to DuckDB, its levels joined by dots.
     let (namespace, name) = table

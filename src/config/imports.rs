@@ -44,12 +44,22 @@ impl Loader<'_> {
             let key = file.key.clone();
             let fid = std::fs::canonicalize(&file.path).unwrap_or_else(|_| file.path.clone());
             if let Some(start) = self.stack.iter().position(|p| *p == fid) {
-                let chain: Vec<String> =
-                    self.stack[start..].iter().chain(std::iter::once(&fid)).map(|p| p.display().to_string()).collect();
-                return Err(Error::config(path, &key, format!("import cycle: {} (remove one of these imports)", chain.join(" -> "))));
+                let chain: Vec<String> = self.stack[start..]
+                    .iter()
+                    .chain(std::iter::once(&fid))
+                    .map(|p| p.display().to_string())
+                    .collect();
+                return Err(Error::config(
+                    path,
+                    &key,
+                    format!("import cycle: {} (remove one of these imports)", chain.join(" -> ")),
+                ));
             }
             if !self.seen.insert(fid) {
-                log::debug!("{} is imported more than once; it is merged once", file.path.display());
+                log::debug!(
+                    "{} is imported more than once; it is merged once",
+                    file.path.display()
+                );
                 continue;
             }
             let child = self.load(&file.path, replaces || file.replaces)?;
@@ -75,7 +85,10 @@ fn expand(imports: &[Import], dir: &Path, file: &Path) -> Result<Vec<Target>> {
     let err = |i: usize, m: String| Error::config(file, &format!("imports[{i}]"), m);
     let matches = |i: usize, pattern: &str, files_only: bool| -> Result<Vec<PathBuf>> {
         if is_remote(pattern) {
-            return Err(err(i, "imports must be local files; copy the remote file next to the config".into()));
+            return Err(err(
+                i,
+                "imports must be local files; copy the remote file next to the config".into(),
+            ));
         }
         let full = resolve_path(dir, pattern);
         let text = full.to_str().ok_or_else(|| err(i, "the path is not valid UTF-8".into()))?;
@@ -109,7 +122,10 @@ fn expand(imports: &[Import], dir: &Path, file: &Path) -> Result<Vec<Target>> {
         }
         let found = matches(i, pattern, true)?;
         if found.is_empty() {
-            return Err(err(i, format!("no file matches {pattern:?} (patterns are relative to {})", dir.display())));
+            return Err(err(
+                i,
+                format!("no file matches {pattern:?} (patterns are relative to {})", dir.display()),
+            ));
         }
         for path in found {
             if excluded.iter().any(|e| path.starts_with(e)) {
@@ -133,7 +149,11 @@ fn anchor(file: &mut File, dir: &Path) {
         }
     };
     let d = &mut file.duckdb;
-    d.database.iter_mut().chain(d.extension_directory.iter_mut()).chain(d.secret_directory.iter_mut()).for_each(fix);
+    d.database
+        .iter_mut()
+        .chain(d.extension_directory.iter_mut())
+        .chain(d.secret_directory.iter_mut())
+        .for_each(fix);
     d.load_extensions.iter_mut().filter(|n| crate::extension::is_path(n)).for_each(fix);
     file.plugin_dirs.iter_mut().for_each(fix);
 }
@@ -180,19 +200,28 @@ fn merge(acc: &mut File, next: File) -> Result<()> {
     };
     merge_named(&mut acc.views, next.views, view_key)?;
     let secret_key = |s: &super::model::SecretEntry| {
-        let kind = crate::secret_kind::find(&s.kind).map_or(s.kind.to_lowercase(), |k| k.name.to_string());
+        let kind =
+            crate::secret_kind::find(&s.kind).map_or(s.kind.to_lowercase(), |k| k.name.to_string());
         format!("secret {}", s.name.as_deref().unwrap_or(&kind).trim().to_lowercase())
     };
     merge_named(&mut a.secrets, n.secrets, secret_key)?;
-    merge_named(&mut acc.iceberg_catalogs, next.iceberg_catalogs, |t| format!("iceberg catalog {}", table_name(t, "name")))?;
+    merge_named(&mut acc.iceberg_catalogs, next.iceberg_catalogs, |t| {
+        format!("iceberg catalog {}", table_name(t, "name"))
+    })?;
 
     // Aliases are unique across attachment kinds.
     let mut all: Vec<Sourced<(String, super::model::Table)>> = Vec::new();
-    let flatten = |by_kind: std::collections::BTreeMap<String, Vec<Sourced<super::model::Table>>>, out: &mut Vec<_>| {
-        for (kind, tables) in by_kind {
-            out.extend(tables.into_iter().map(|t| Sourced { item: (kind.clone(), t.item), origin: t.origin }));
-        }
-    };
+    let flatten =
+        |by_kind: std::collections::BTreeMap<String, Vec<Sourced<super::model::Table>>>,
+         out: &mut Vec<_>| {
+            for (kind, tables) in by_kind {
+                out.extend(
+                    tables
+                        .into_iter()
+                        .map(|t| Sourced { item: (kind.clone(), t.item), origin: t.origin }),
+                );
+            }
+        };
     let mut later = Vec::new();
     flatten(std::mem::take(&mut acc.attachments), &mut all);
     flatten(next.attachments, &mut later);
@@ -210,7 +239,11 @@ fn table_name(t: &super::model::Table, key: &str) -> String {
 /// Adds `more` to `list`. A name defined again in another file replaces the
 /// earlier definition when the later one may replace, and is an error
 /// otherwise; twice in one file is left for the file's own checks.
-fn merge_named<T>(list: &mut Vec<Sourced<T>>, more: Vec<Sourced<T>>, name: impl Fn(&T) -> String) -> Result<()> {
+fn merge_named<T>(
+    list: &mut Vec<Sourced<T>>,
+    more: Vec<Sourced<T>>,
+    name: impl Fn(&T) -> String,
+) -> Result<()> {
     let mut index: std::collections::HashMap<String, usize> =
         list.iter().enumerate().map(|(i, e)| (name(&e.item), i)).collect();
     for item in more {
@@ -228,7 +261,11 @@ fn merge_named<T>(list: &mut Vec<Sourced<T>>, more: Vec<Sourced<T>>, name: impl 
                         ),
                     ));
                 }
-                log::debug!("{n} from {} replaces the one from {}", item.origin.file.display(), list[i].origin.file.display());
+                log::debug!(
+                    "{n} from {} replaces the one from {}",
+                    item.origin.file.display(),
+                    list[i].origin.file.display()
+                );
                 list[i] = item;
             }
             Some(_) => list.push(item),

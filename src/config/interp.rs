@@ -140,10 +140,14 @@ pub mod de {
     }
 
     /// Seconds, whole or not, as a duration.
-    pub fn opt_seconds<'de, D: Deserializer<'de>>(d: D) -> Result<Option<std::time::Duration>, D::Error> {
+    pub fn opt_seconds<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<std::time::Duration>, D::Error> {
         let secs = d.deserialize_option(OptLax::<f64>(std::marker::PhantomData))?;
         match secs {
-            Some(s) if s.is_finite() && s > 0.0 && s < 1e9 => Ok(Some(std::time::Duration::from_secs_f64(s))),
+            Some(s) if s.is_finite() && s > 0.0 && s < 1e9 => {
+                Ok(Some(std::time::Duration::from_secs_f64(s)))
+            }
             Some(_) => Err(serde::de::Error::custom("expected a positive number of seconds")),
             None => Ok(None),
         }
@@ -231,7 +235,8 @@ pub mod de {
             T::from_bool(v).ok_or_else(|| E::invalid_type(serde::de::Unexpected::Bool(v), &self))
         }
         fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<T, E> {
-            T::from_u64(v).ok_or_else(|| E::invalid_value(serde::de::Unexpected::Unsigned(v), &self))
+            T::from_u64(v)
+                .ok_or_else(|| E::invalid_value(serde::de::Unexpected::Unsigned(v), &self))
         }
         fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<T, E> {
             T::from_i64(v).ok_or_else(|| E::invalid_value(serde::de::Unexpected::Signed(v), &self))
@@ -289,6 +294,8 @@ mod tests {
     #[test]
     fn does_not_rescan_substituted_text() {
         let v = vars(&[("DKL_TEST_B", "${env:DKL_TEST_C}"), ("DKL_TEST_C", "no")]);
-        with_vars(&v, || assert_eq!(interpolate("${env:DKL_TEST_B}").unwrap(), "${env:DKL_TEST_C}"));
+        with_vars(&v, || {
+            assert_eq!(interpolate("${env:DKL_TEST_B}").unwrap(), "${env:DKL_TEST_C}")
+        });
     }
 }

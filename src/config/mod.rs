@@ -9,11 +9,11 @@ pub mod imports;
 pub mod interp;
 pub mod model;
 pub mod resolve;
-pub mod show;
 mod secrets;
+pub mod show;
 
-pub use interp::Vars;
 pub use children::Child;
+pub use interp::Vars;
 pub use resolve::{AttachPolicy, Attachment, Config, Database, SecretDef, Setting, ViewDef};
 
 use crate::connector::Registry;
@@ -68,7 +68,12 @@ fn load_nested(path: &Path, opts: &LoadOptions, chain: &[PathBuf]) -> Result<Con
     resolve_in(merged(path, opts)?, path, opts, chain)
 }
 
-fn resolve_in(file: model::File, path: &Path, opts: &LoadOptions, chain: &[PathBuf]) -> Result<Config> {
+fn resolve_in(
+    file: model::File,
+    path: &Path,
+    opts: &LoadOptions,
+    chain: &[PathBuf],
+) -> Result<Config> {
     let registry = registry(&file, path, &opts.plugin_dirs)?;
     resolve::resolve(file, path, &registry, opts, chain)
 }
@@ -94,7 +99,11 @@ fn vars(path: &Path, opts: &LoadOptions) -> Result<Vars> {
     // reported by the full read that follows.
     let (format, text) = read_text(path)?;
     // Parsing a large config twice costs; most configs do not name env_files.
-    let given = if text.contains("env_files") { parse::<EnvFiles>(format, &text, path).ok().and_then(|f| f.env_files) } else { None };
+    let given = if text.contains("env_files") {
+        parse::<EnvFiles>(format, &text, path).ok().and_then(|f| f.env_files)
+    } else {
+        None
+    };
     let patterns = given.unwrap_or_else(|| vec![".env".to_string()]);
     let files = dotenv::discover(&dir_of(path), &patterns);
     Ok(Vars { overlay: dotenv::load(&files) })
@@ -102,14 +111,22 @@ fn vars(path: &Path, opts: &LoadOptions) -> Result<Vars> {
 
 /// The absolute folder of a file.
 pub fn dir_of(path: &Path) -> PathBuf {
-    std::path::absolute(path).ok().and_then(|p| p.parent().map(Path::to_path_buf)).unwrap_or_default()
+    std::path::absolute(path)
+        .ok()
+        .and_then(|p| p.parent().map(Path::to_path_buf))
+        .unwrap_or_default()
 }
 
 /// The connectors a config can use: the built-in ones, the plugins of its
 /// `plugin_dirs`, then those of `extra` (from the command line).
 pub fn registry(file: &model::File, path: &Path, extra: &[PathBuf]) -> Result<Registry> {
     let dir = dir_of(path);
-    let dirs: Vec<PathBuf> = file.plugin_dirs.iter().map(|d| resolve_path(&dir, d)).chain(extra.iter().cloned()).collect();
+    let dirs: Vec<PathBuf> = file
+        .plugin_dirs
+        .iter()
+        .map(|d| resolve_path(&dir, d))
+        .chain(extra.iter().cloned())
+        .collect();
     Registry::with_plugins(&dirs).map_err(|m| Error::config(path, "plugin_dirs", m))
 }
 
@@ -131,12 +148,15 @@ fn read_text(path: &Path) -> Result<(Format, String)> {
         fail("unknown config format: name the file .toml, .yaml, .yml or .json".into())
     })?;
     let bytes = std::fs::read(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => fail("config file not found (give its path with --config)".into()),
+        std::io::ErrorKind::NotFound => {
+            fail("config file not found (give its path with --config)".into())
+        }
         _ if path.is_dir() => fail("is a directory, not a config file".into()),
         _ => fail(format!("cannot read: {e}")),
     })?;
     let text = String::from_utf8(bytes).map_err(|e| {
-        let (line, col) = line_col(&String::from_utf8_lossy(e.as_bytes()), e.utf8_error().valid_up_to());
+        let (line, col) =
+            line_col(&String::from_utf8_lossy(e.as_bytes()), e.utf8_error().valid_up_to());
         fail(format!("line {line}, column {col}: not valid UTF-8 (save the file as UTF-8)"))
     })?;
     Ok((format, text))
@@ -171,7 +191,13 @@ fn parse<T: DeserializeOwned>(format: Format, text: &str, path: &Path) -> Result
                 let pos = e.location().map(|l| (l.line(), l.column()));
                 located(String::new(), pos, strip_location(&e.to_string()))
             })?;
-            tree.apply_merge().map_err(|e| located(String::new(), None, format!("a `<<` merge key: {}", strip_location(&e.to_string()))))?;
+            tree.apply_merge().map_err(|e| {
+                located(
+                    String::new(),
+                    None,
+                    format!("a `<<` merge key: {}", strip_location(&e.to_string())),
+                )
+            })?;
             serde_path_to_error::deserialize(tree).map_err(|e| {
                 let key = e.path().to_string();
                 located(key, None, strip_location(&e.into_inner().to_string()))
@@ -194,7 +220,9 @@ fn parse<T: DeserializeOwned>(format: Format, text: &str, path: &Path) -> Result
                 let pos = (inner.line() > 0).then(|| (inner.line(), inner.column()));
                 located(key, pos, strip_location(&inner.to_string()))
             })?;
-            de.end().map_err(|e| located(String::new(), Some((e.line(), e.column())), strip_location(&e.to_string())))?;
+            de.end().map_err(|e| {
+                located(String::new(), Some((e.line(), e.column())), strip_location(&e.to_string()))
+            })?;
             Ok(parsed)
         }
     }
@@ -244,13 +272,18 @@ pub fn resolve_path(base_dir: &Path, path: &str) -> PathBuf {
 
 /// A URL that carries a user and password before its host (`https://u:p@h/`).
 pub fn url_has_credentials(url: &str) -> bool {
-    url.split("://").nth(1).and_then(|rest| rest.split('/').next()).is_some_and(|auth| auth.contains('@'))
+    url.split("://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .is_some_and(|auth| auth.contains('@'))
 }
 
 /// A URI with a scheme (`s3://`, `https://`) is never a local path.
 pub fn is_remote(uri: &str) -> bool {
     match uri.find("://") {
-        Some(i) => i > 0 && uri[..i].chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c)),
+        Some(i) => {
+            i > 0 && uri[..i].chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+        }
         None => false,
     }
 }
@@ -276,7 +309,10 @@ mod tests {
 
     #[test]
     fn strips_parser_decorations() {
-        assert_eq!(strip_location("views[0]: unknown field `x` at line 3 column 5"), "unknown field `x`");
+        assert_eq!(
+            strip_location("views[0]: unknown field `x` at line 3 column 5"),
+            "unknown field `x`"
+        );
         assert_eq!(strip_location("missing field `name`"), "missing field `name`");
     }
 }

@@ -3,9 +3,9 @@
 //! Unknown keys are refused everywhere.
 
 use super::interp::{de, interpolate};
+use crate::error::Error;
 use crate::secret::Secret;
 use crate::sql::Value;
-use crate::error::Error;
 use serde::de::{Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -152,7 +152,9 @@ impl File {
     pub fn stamp(&mut self, path: &Path) {
         let file = Arc::new(path.to_path_buf());
         let dir = Arc::new(super::dir_of(path));
-        let set = |o: &mut Origin, key: String| *o = Origin { file: file.clone(), dir: dir.clone(), key, replaces: false };
+        let set = |o: &mut Origin, key: String| {
+            *o = Origin { file: file.clone(), dir: dir.clone(), key, replaces: false }
+        };
         for (i, v) in self.views.iter_mut().enumerate() {
             set(&mut v.origin, format!("views[{i}]"));
         }
@@ -200,7 +202,10 @@ fn one_settings<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Sourced<Settings>
 }
 
 #[derive(Debug, Deserialize, Serialize)]
-#[serde(untagged, expecting = "a SET statement, a list of SET statements, or a table of name = value")]
+#[serde(
+    untagged,
+    expecting = "a SET statement, a list of SET statements, or a table of name = value"
+)]
 pub enum Settings {
     One(#[serde(deserialize_with = "de::string")] String),
     List(#[serde(deserialize_with = "de::strings")] Vec<String>),

@@ -122,7 +122,11 @@ impl Config {
     pub fn all_extensions(&self) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         let named = self.install_extensions.iter().chain(&self.load_extensions).map(|n| {
-            if crate::extension::is_path(n) { n.clone() } else { crate::extension::canonical(n) }
+            if crate::extension::is_path(n) {
+                n.clone()
+            } else {
+                crate::extension::canonical(n)
+            }
         });
         let views = self.views.iter().flat_map(|v| v.extensions.iter().cloned());
         let children = self.children.iter().flat_map(|c| c.config.all_extensions());
@@ -147,7 +151,11 @@ impl Config {
             .chain(self.views.iter().flat_map(|v| v.extensions.iter().cloned()))
             .chain(self.children.iter().flat_map(|c| c.config.needed_extensions()));
         for name in wanted {
-            let name = if crate::extension::is_path(&name) { name } else { crate::extension::canonical(&name) };
+            let name = if crate::extension::is_path(&name) {
+                name
+            } else {
+                crate::extension::canonical(&name)
+            };
             if !crate::extension::is_built_in(&name) && !out.contains(&name) {
                 out.push(name);
             }
@@ -156,7 +164,13 @@ impl Config {
     }
 }
 
-pub(super) fn resolve(mut file: File, path: &Path, registry: &Registry, opts: &super::LoadOptions, chain: &[PathBuf]) -> Result<Config> {
+pub(super) fn resolve(
+    mut file: File,
+    path: &Path,
+    registry: &Registry,
+    opts: &super::LoadOptions,
+    chain: &[PathBuf],
+) -> Result<Config> {
     let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     let dir = abs.parent().map(Path::to_path_buf).unwrap_or_default();
     let err = |key: &str, msg: String| Error::config(path, key, msg);
@@ -167,7 +181,12 @@ pub(super) fn resolve(mut file: File, path: &Path, registry: &Registry, opts: &s
     let d = file.duckdb;
     let database = match d.database.as_deref() {
         None | Some(":memory:") => Database::Memory,
-        Some(p) if p.trim().is_empty() => return Err(err("duckdb.database", "must not be empty (leave it out for an in-memory database)".into())),
+        Some(p) if p.trim().is_empty() => {
+            return Err(err(
+                "duckdb.database",
+                "must not be empty (leave it out for an in-memory database)".into(),
+            ))
+        }
         Some(p) => Database::File(resolve_path(&dir, p)),
     };
     let local_dir = |key: &str, v: Option<String>| -> Result<Option<PathBuf>> {
@@ -180,29 +199,53 @@ pub(super) fn resolve(mut file: File, path: &Path, registry: &Registry, opts: &s
     let extension_directory = local_dir("duckdb.extension_directory", d.extension_directory)?;
     let secret_directory = local_dir("duckdb.secret_directory", d.secret_directory)?;
 
-    for (key, list) in [("duckdb.install_extensions", &d.install_extensions), ("duckdb.load_extensions", &d.load_extensions)] {
+    for (key, list) in [
+        ("duckdb.install_extensions", &d.install_extensions),
+        ("duckdb.load_extensions", &d.load_extensions),
+    ] {
         for (i, name) in list.iter().enumerate() {
             if !crate::extension::is_path(name) && !sql::is_word(name) {
-                return Err(err(&format!("{key}[{i}]"), format!("{name:?} is not an extension name")));
+                return Err(err(
+                    &format!("{key}[{i}]"),
+                    format!("{name:?} is not an extension name"),
+                ));
             }
         }
     }
     let load_extensions = d
         .load_extensions
         .iter()
-        .map(|n| if crate::extension::is_path(n) { resolve_path(&dir, n).display().to_string() } else { n.clone() })
+        .map(|n| {
+            if crate::extension::is_path(n) {
+                resolve_path(&dir, n).display().to_string()
+            } else {
+                n.clone()
+            }
+        })
         .collect();
 
     let settings = settings(d.settings)?;
     let mut secrets = super::secrets::resolve(d.secrets)?;
-    let children = super::children::load(file.attachments.remove("duckalog").unwrap_or_default(), opts, chain)?;
-    if let (Some(child), Database::File(own)) = (children.iter().find(|c| Database::File(c.database.clone()) == database), &database) {
+    let children = super::children::load(
+        file.attachments.remove("duckalog").unwrap_or_default(),
+        opts,
+        chain,
+    )?;
+    if let (Some(child), Database::File(own)) =
+        (children.iter().find(|c| Database::File(c.database.clone()) == database), &database)
+    {
         return Err(child.origin.error(
             "",
             format!("the catalog {:?} builds is {}, this config's own database; give one of them another database file", child.alias, own.display()),
         ));
     }
-    let mut attachments = attachments(file.attachments, file.iceberg_catalogs, &children, registry, opts.attach_timeout)?;
+    let mut attachments = attachments(
+        file.attachments,
+        file.iceberg_catalogs,
+        &children,
+        registry,
+        opts.attach_timeout,
+    )?;
     super::children::lend(&children, &mut attachments, &mut secrets)?;
     for a in &attachments {
         for name in &a.spec.secrets {
@@ -238,7 +281,8 @@ fn settings(given: Vec<Sourced<Settings>>) -> Result<Vec<Setting>> {
             Settings::Table(table) => {
                 for (name, value) in &table {
                     if !sql::is_word(name) {
-                        return Err(origin.error(name, "setting names are plain words such as memory_limit"));
+                        return Err(origin
+                            .error(name, "setting names are plain words such as memory_limit"));
                     }
                     if matches!(value, Value::List(_) | Value::Struct(_)) {
                         return Err(origin.error(name, "a setting takes a single value"));
@@ -256,7 +300,10 @@ fn settings(given: Vec<Sourced<Settings>>) -> Result<Vec<Setting>> {
                 continue;
             }
             if !stmt.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("SET ")) {
-                return Err(origin.error(&format!("[{i}]"), "settings must be SET statements, such as \"SET threads = 4\""));
+                return Err(origin.error(
+                    &format!("[{i}]"),
+                    "settings must be SET statements, such as \"SET threads = 4\"",
+                ));
             }
             out.push(Setting::Statement(stmt));
         }
@@ -276,7 +323,8 @@ fn attachments(
     let mut out: Vec<Attachment> = Vec::new();
     let mut seen: HashMap<String, String> = HashMap::new();
     // (kind, the key that holds the alias, tables)
-    let mut by_kind: Vec<(String, &str, Vec<Sourced<model::Table>>)> = by_kind.into_iter().map(|(k, t)| (k, "alias", t)).collect();
+    let mut by_kind: Vec<(String, &str, Vec<Sourced<model::Table>>)> =
+        by_kind.into_iter().map(|(k, t)| (k, "alias", t)).collect();
     // The Python tool's iceberg catalogs are attachments named by `name`.
     by_kind.push(("iceberg".into(), "name", iceberg_catalogs));
     // A child's database is an ordinary DuckDB attachment to the parent.
@@ -285,14 +333,26 @@ fn attachments(
         table.insert("alias".into(), child.alias.clone().into());
         table.insert("path".into(), child.database.display().to_string().into());
         table.insert("read_only".into(), child.read_only.into());
-        by_kind.push(("duckalog".into(), "alias", vec![Sourced { item: model::Table(table), origin: child.origin.clone() }]));
+        by_kind.push((
+            "duckalog".into(),
+            "alias",
+            vec![Sourced { item: model::Table(table), origin: child.origin.clone() }],
+        ));
     }
     for (kind, alias_key, tables) in by_kind {
         for Sourced { item: model::Table(mut table), origin } in tables {
             let err = |k: &str, m: String| origin.error(k, m);
-            let connector = registry.get(if kind == "duckalog" { "duckdb" } else { &kind }).ok_or_else(|| {
-                err("", format!("no connector for attachment kind {kind:?}; known kinds: {}", registry.kinds().join(", ")))
-            })?;
+            let connector = registry
+                .get(if kind == "duckalog" { "duckdb" } else { &kind })
+                .ok_or_else(|| {
+                    err(
+                        "",
+                        format!(
+                            "no connector for attachment kind {kind:?}; known kinds: {}",
+                            registry.kinds().join(", ")
+                        ),
+                    )
+                })?;
             let key = origin.key.clone();
             let alias = match table.remove(alias_key) {
                 Some(serde_json::Value::String(a)) => a.trim().to_string(),
@@ -301,7 +361,10 @@ fn attachments(
             };
             check_name(&alias).map_err(|m| err(alias_key, m))?;
             if ["main", "memory", "system", "temp"].contains(&alias.to_lowercase().as_str()) {
-                return Err(err(alias_key, format!("{alias:?} is reserved by DuckDB; choose another {alias_key}")));
+                return Err(err(
+                    alias_key,
+                    format!("{alias:?} is reserved by DuckDB; choose another {alias_key}"),
+                ));
             }
             if let Some(first) = seen.insert(alias.to_lowercase(), key.clone()) {
                 return Err(err(alias_key, format!("{alias_key} {alias:?} is already used by {first} (aliases are compared in lower case)")));
@@ -312,7 +375,8 @@ fn attachments(
                     keys.insert(k.to_string(), v);
                 }
             }
-            let p: PolicyKeys = crate::connector::parse(&keys).map_err(|e| err(&e.key, e.message))?;
+            let p: PolicyKeys =
+                crate::connector::parse(&keys).map_err(|e| err(&e.key, e.message))?;
             let d = AttachPolicy::default();
             let policy = AttachPolicy {
                 required: p.required.unwrap_or(d.required),
@@ -372,18 +436,28 @@ fn views(entries: Vec<Sourced<model::View>>, attachments: &[Attachment]) -> Resu
         let schema = v.db_schema.as_deref().map(str::trim).unwrap_or("main").to_string();
         check_name(&schema).map_err(|m| err("db_schema", m))?;
         if schema.eq_ignore_ascii_case(STATE_SCHEMA) {
-            return Err(err("db_schema", format!("schema {STATE_SCHEMA} is reserved for duckalog's own state")));
+            return Err(err(
+                "db_schema",
+                format!("schema {STATE_SCHEMA} is reserved for duckalog's own state"),
+            ));
         }
-        if let Some(first) = seen.insert((schema.to_lowercase(), name.to_lowercase()), key.clone()) {
+        if let Some(first) = seen.insert((schema.to_lowercase(), name.to_lowercase()), key.clone())
+        {
             return Err(err("name", format!("view {}.{} is already defined by {first} (names are compared in lower case, with main as the default schema)", schema, name)));
         }
         for k in v.options.keys() {
             if !sql::is_word(k) {
-                return Err(err(&format!("options.{k}"), "option names are plain words such as header or hive_partitioning".into()));
+                return Err(err(
+                    &format!("options.{k}"),
+                    "option names are plain words such as header or hive_partitioning".into(),
+                ));
             }
         }
 
-        let sql_sources = [v.sql.is_some(), v.sql_file.is_some(), v.sql_template.is_some()].iter().filter(|b| **b).count();
+        let sql_sources = [v.sql.is_some(), v.sql_file.is_some(), v.sql_template.is_some()]
+            .iter()
+            .filter(|b| **b)
+            .count();
         if sql_sources > 1 {
             return Err(err("", "give only one of sql, sql_file and sql_template".into()));
         }
@@ -415,11 +489,17 @@ fn views(entries: Vec<Sourced<model::View>>, attachments: &[Attachment]) -> Resu
                     return Err(err("", "give either uri, or catalog and table, not both".into()));
                 }
                 if !v.options.is_empty() {
-                    log::warn!("{origin}: options are ignored for a view over an iceberg catalog's table");
+                    log::warn!(
+                        "{origin}: options are ignored for a view over an iceberg catalog's table"
+                    );
                 }
-                super::iceberg::table_view(catalog, v.table.as_deref(), attachments).map_err(|(k, m)| err(k, m))?
+                super::iceberg::table_view(catalog, v.table.as_deref(), attachments)
+                    .map_err(|(k, m)| err(k, m))?
             } else if let Some((function, ext)) = file_source(&source) {
-                let uri = v.uri.filter(|u| !u.trim().is_empty()).ok_or_else(|| err("uri", format!("source {source:?} needs a uri")))?;
+                let uri = v
+                    .uri
+                    .filter(|u| !u.trim().is_empty())
+                    .ok_or_else(|| err("uri", format!("source {source:?} needs a uri")))?;
                 let uri = if is_remote(&uri) {
                     extensions.extend(uri_extension(&uri).map(str::to_string));
                     uri
@@ -430,14 +510,36 @@ fn views(entries: Vec<Sourced<model::View>>, attachments: &[Attachment]) -> Resu
                 let options: Vec<(String, Value)> = v.options.into_iter().collect();
                 sql::scan(function, &uri, &options)
             } else {
-                let database = v.database.ok_or_else(|| err("database", format!("source {source:?} needs database (the attachment alias) and table")))?;
-                let table = v.table.ok_or_else(|| err("table", format!("source {source:?} needs table")))?;
+                let database = v.database.ok_or_else(|| {
+                    err(
+                        "database",
+                        format!(
+                            "source {source:?} needs database (the attachment alias) and table"
+                        ),
+                    )
+                })?;
+                let table = v
+                    .table
+                    .ok_or_else(|| err("table", format!("source {source:?} needs table")))?;
                 let attachment = attachments
                     .iter()
                     .find(|a| a.alias.eq_ignore_ascii_case(&database))
-                    .ok_or_else(|| err("database", format!("no attachment has alias {database:?}; define it under attachments")))?;
-                if attachment.kind != source && !(attachment.kind == "duckalog" && source == "duckdb") {
-                    log::warn!("{origin}: source {source:?} names attachment {:?}, which is of kind {:?}", attachment.alias, attachment.kind);
+                    .ok_or_else(|| {
+                        err(
+                            "database",
+                            format!(
+                                "no attachment has alias {database:?}; define it under attachments"
+                            ),
+                        )
+                    })?;
+                if attachment.kind != source
+                    && !(attachment.kind == "duckalog" && source == "duckdb")
+                {
+                    log::warn!(
+                        "{origin}: source {source:?} names attachment {:?}, which is of kind {:?}",
+                        attachment.alias,
+                        attachment.kind
+                    );
                 }
                 if !v.options.is_empty() {
                     log::warn!("{origin}: options are ignored for a view over an attached table");
@@ -450,9 +552,20 @@ fn views(entries: Vec<Sourced<model::View>>, attachments: &[Attachment]) -> Resu
             }
         };
         if body.contains('\0') {
-            return Err(err("", "the view's SQL holds a NUL byte, which DuckDB cannot take: remove it".into()));
+            return Err(err(
+                "",
+                "the view's SQL holds a NUL byte, which DuckDB cannot take: remove it".into(),
+            ));
         }
-        out.push(ViewDef { schema, name, body, description: v.description, tags: v.tags, extensions, origin });
+        out.push(ViewDef {
+            schema,
+            name,
+            body,
+            description: v.description,
+            tags: v.tags,
+            extensions,
+            origin,
+        });
     }
     Ok(out)
 }
@@ -470,14 +583,18 @@ fn sql_file(f: SqlFile, template: bool, dir: &Path) -> std::result::Result<Strin
     let full = resolve_path(dir, &path);
     // A device or a pipe is read until it ends: /dev/zero never does.
     if full.metadata().is_ok_and(|m| !m.is_file() && !m.is_dir()) {
-        return Err(format!("{} is not a regular file; give the path of a SQL file", full.display()));
+        return Err(format!(
+            "{} is not a regular file; give the path of a SQL file",
+            full.display()
+        ));
     }
     let text = std::fs::read(&full).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => format!("SQL file {} not found", full.display()),
         _ if full.is_dir() => format!("{} is a directory, not a SQL file", full.display()),
         _ => format!("cannot read SQL file {}: {e}", full.display()),
     })?;
-    let text = String::from_utf8(text).map_err(|_| format!("SQL file {} is not valid UTF-8", full.display()))?;
+    let text = String::from_utf8(text)
+        .map_err(|_| format!("SQL file {} is not valid UTF-8", full.display()))?;
     if template || as_template || !variables.is_empty() {
         render_template(&text, &variables)
     } else {
@@ -487,13 +604,18 @@ fn sql_file(f: SqlFile, template: bool, dir: &Path) -> std::result::Result<Strin
 
 /// Replaces `{{name}}` with the variable's text. Values go in as written: a
 /// template is SQL, and the config that supplies its values is trusted.
-fn render_template(text: &str, vars: &BTreeMap<String, Value>) -> std::result::Result<String, String> {
+fn render_template(
+    text: &str,
+    vars: &BTreeMap<String, Value>,
+) -> std::result::Result<String, String> {
     let mut out = String::with_capacity(text.len());
     let mut missing: Vec<String> = Vec::new();
     let mut rest = text;
     while let Some(start) = rest.find("{{") {
         let after = &rest[start + 2..];
-        let end = after.find("}}").filter(|&e| e > 0 && after[..e].chars().all(|c| c == '_' || c.is_alphanumeric()));
+        let end = after
+            .find("}}")
+            .filter(|&e| e > 0 && after[..e].chars().all(|c| c == '_' || c.is_alphanumeric()));
         match end {
             Some(e) => {
                 out.push_str(&rest[..start]);
@@ -503,7 +625,11 @@ fn render_template(text: &str, vars: &BTreeMap<String, Value>) -> std::result::R
                     Some(Value::Int(n)) => out.push_str(&n.to_string()),
                     Some(Value::Float(f)) => out.push_str(&f.to_string()),
                     Some(Value::Bool(b)) => out.push_str(&b.to_string()),
-                    Some(_) => return Err(format!("variable {name:?} must be a string, number or boolean")),
+                    Some(_) => {
+                        return Err(format!(
+                            "variable {name:?} must be a string, number or boolean"
+                        ))
+                    }
                     None => {
                         if !missing.iter().any(|m| m == name) {
                             missing.push(name.to_string());
@@ -522,7 +648,10 @@ fn render_template(text: &str, vars: &BTreeMap<String, Value>) -> std::result::R
     if missing.is_empty() {
         Ok(out)
     } else {
-        Err(format!("template variables not given: {} (add them under variables)", missing.join(", ")))
+        Err(format!(
+            "template variables not given: {} (add them under variables)",
+            missing.join(", ")
+        ))
     }
 }
 
@@ -535,7 +664,10 @@ mod tests {
         let mut vars = BTreeMap::new();
         vars.insert("tbl".to_string(), Value::Str("users".into()));
         vars.insert("n".to_string(), Value::Int(5));
-        assert_eq!(render_template("SELECT * FROM {{tbl}} LIMIT {{n}} -- {{ tbl }}", &vars).unwrap(), "SELECT * FROM users LIMIT 5 -- {{ tbl }}");
+        assert_eq!(
+            render_template("SELECT * FROM {{tbl}} LIMIT {{n}} -- {{ tbl }}", &vars).unwrap(),
+            "SELECT * FROM users LIMIT 5 -- {{ tbl }}"
+        );
         let e = render_template("{{a}} {{b}} {{a}}", &vars).unwrap_err();
         assert!(e.contains("a, b"), "{e}");
     }

@@ -46,11 +46,38 @@ impl SecretDef {
 /// Parameters whose values are not credentials and may be shown. Every other
 /// value is masked: a parameter duckalog does not know is not risked.
 pub(super) const SHOWN: &[&str] = &[
-    "region", "endpoint", "url_style", "use_ssl", "url_compatibility_mode", "account_name", "account_id",
-    "tenant_id", "client_id", "host", "port", "database", "dbname", "user", "username", "http_proxy",
-    "http_proxy_username", "proxy_user_name", "requester_pays", "metadata_path", "data_path", "chain",
-    "validation", "profile", "refresh", "ssl_mode", "sslmode", "socket", "kms_key_id",
-    "oauth2_server_uri", "oauth2_scope", "oauth2_grant_type",
+    "region",
+    "endpoint",
+    "url_style",
+    "use_ssl",
+    "url_compatibility_mode",
+    "account_name",
+    "account_id",
+    "tenant_id",
+    "client_id",
+    "host",
+    "port",
+    "database",
+    "dbname",
+    "user",
+    "username",
+    "http_proxy",
+    "http_proxy_username",
+    "proxy_user_name",
+    "requester_pays",
+    "metadata_path",
+    "data_path",
+    "chain",
+    "validation",
+    "profile",
+    "refresh",
+    "ssl_mode",
+    "sslmode",
+    "socket",
+    "kms_key_id",
+    "oauth2_server_uri",
+    "oauth2_scope",
+    "oauth2_grant_type",
 ];
 
 /// Parameters that take a table of names to values (rendered as a struct).
@@ -84,7 +111,8 @@ pub(super) fn resolve(entries: Vec<Sourced<SecretEntry>>) -> Result<Vec<SecretDe
             }
             params.push((lower, v));
         }
-        let provider = compat(kind, e.provider.as_deref(), &mut params).map_err(|(k, m)| err(&k, m))?;
+        let provider =
+            compat(kind, e.provider.as_deref(), &mut params).map_err(|(k, m)| err(&k, m))?;
         let p = kind.provider(&provider).ok_or_else(|| {
             let known: Vec<&str> = kind.providers.iter().map(|p| p.name).collect();
             err("provider", format!("{} secrets take provider {}", kind.name, known.join(", ")))
@@ -93,7 +121,12 @@ pub(super) fn resolve(entries: Vec<Sourced<SecretEntry>>) -> Result<Vec<SecretDe
             if !p.params.contains(&k.as_str()) {
                 return Err(err(
                     k,
-                    format!("not a parameter of {} secrets with provider {}; they take {}", kind.name, p.name, p.params.join(", ")),
+                    format!(
+                        "not a parameter of {} secrets with provider {}; they take {}",
+                        kind.name,
+                        p.name,
+                        p.params.join(", ")
+                    ),
                 ));
             }
             let table_ok = TABLE_PARAMS.contains(&k.as_str());
@@ -104,7 +137,15 @@ pub(super) fn resolve(entries: Vec<Sourced<SecretEntry>>) -> Result<Vec<SecretDe
         let has = |k: &&str| params.iter().any(|(p, _)| p == k);
         if !p.required.is_empty() && !p.required.iter().any(|group| group.iter().all(has)) {
             let groups: Vec<String> = p.required.iter().map(|g| g.join(" + ")).collect();
-            return Err(err("", format!("{} secrets with provider {} need {}", kind.name, p.name, groups.join(", or "))));
+            return Err(err(
+                "",
+                format!(
+                    "{} secrets with provider {} need {}",
+                    kind.name,
+                    p.name,
+                    groups.join(", or ")
+                ),
+            ));
         }
         if has(&"key_id") != has(&"secret") && p.params.contains(&"key_id") {
             return Err(err("", "key_id and secret go together: give both or neither".into()));
@@ -140,7 +181,11 @@ pub(super) fn resolve(entries: Vec<Sourced<SecretEntry>>) -> Result<Vec<SecretDe
 /// Reads the Python tool's secret fields as that tool's documentation means
 /// them, and returns the provider to use. Fails on fields DuckDB has no
 /// equivalent for, naming the key.
-fn compat(kind: &SecretKind, provider: Option<&str>, params: &mut Vec<(String, Value)>) -> Result<String, (String, String)> {
+fn compat(
+    kind: &SecretKind,
+    provider: Option<&str>,
+    params: &mut Vec<(String, Value)>,
+) -> Result<String, (String, String)> {
     let has = |params: &Vec<(String, Value)>, k: &str| params.iter().any(|(p, _)| p == k);
     let rename = |params: &mut Vec<(String, Value)>, from: &str, to: &str| {
         if !has(params, to) {
@@ -153,7 +198,9 @@ fn compat(kind: &SecretKind, provider: Option<&str>, params: &mut Vec<(String, V
         "s3" | "r2" | "gcs" => {
             // DuckDB wants host[:port]; the scheme says whether to use TLS.
             let mut plain_http = false;
-            if let Some((_, Value::Str(endpoint))) = params.iter_mut().find(|(p, _)| p == "endpoint") {
+            if let Some((_, Value::Str(endpoint))) =
+                params.iter_mut().find(|(p, _)| p == "endpoint")
+            {
                 if let Some(rest) = endpoint.strip_prefix("http://") {
                     *endpoint = rest.to_string();
                     plain_http = true;
@@ -172,7 +219,10 @@ fn compat(kind: &SecretKind, provider: Option<&str>, params: &mut Vec<(String, V
                 }
             }
         }
-        "azure" if provider.is_none_or(|p| p.eq_ignore_ascii_case("config")) && has(params, "tenant_id") => {
+        "azure"
+            if provider.is_none_or(|p| p.eq_ignore_ascii_case("config"))
+                && has(params, "tenant_id") =>
+        {
             return Ok("service_principal".into());
         }
         "http" if has(params, "header") => {

@@ -47,11 +47,17 @@ impl Connector for DuckDb {
         if crate::config::is_remote(&e.path) {
             // DuckDB reads remote database files over httpfs, read-only.
             if !e.read_only || e.create {
-                return Err(KeyError { key: "read_only".into(), message: "a remote DuckDB file can only be attached read-only".into() });
+                return Err(KeyError {
+                    key: "read_only".into(),
+                    message: "a remote DuckDB file can only be attached read-only".into(),
+                });
             }
             return Ok(AttachSpec {
                 target: Value::Str(e.path),
-                options: vec![AttachOption::Word("TYPE".into(), "duckdb".into()), AttachOption::Flag("READ_ONLY".into())],
+                options: vec![
+                    AttachOption::Word("TYPE".into(), "duckdb".into()),
+                    AttachOption::Flag("READ_ONLY".into()),
+                ],
                 extensions: vec!["httpfs".into()],
                 local_file: None,
                 probe: None,

@@ -44,7 +44,8 @@ impl Connector for DuckLake {
         let mut extensions = self.extensions();
         let mut local_file = None;
         let mut probe = None;
-        let metadata = e.metadata.as_deref().unwrap_or(if pg.is_empty() { "duckdb" } else { "postgres" });
+        let metadata =
+            e.metadata.as_deref().unwrap_or(if pg.is_empty() { "duckdb" } else { "postgres" });
         let target = match (metadata, pg.get("postgres"), &e.path) {
             ("postgres", Some(serde_json::Value::Object(conn)), None) => {
                 let conn: Conn = parse(conn).map_err(|k| KeyError { key: format!("postgres.{}", k.key), ..k })?;

@@ -19,7 +19,9 @@ pub fn attach(
     if read_only && create {
         return Err(KeyError {
             key: "create".into(),
-            message: "a read-only attachment cannot be created: set read_only = false or drop create".into(),
+            message:
+                "a read-only attachment cannot be created: set read_only = false or drop create"
+                    .into(),
         });
     }
     let path = ctx.resolve(path);

@@ -73,11 +73,19 @@ const OPTIONS: &[(&str, Takes)] = &[
 ];
 
 /// The options DuckDB reads only with OAuth2 authorization.
-const OAUTH2: &[&str] = &["client_id", "client_secret", "token", "oauth2_server_uri", "oauth2_scope", "oauth2_grant_type"];
+const OAUTH2: &[&str] = &[
+    "client_id",
+    "client_secret",
+    "token",
+    "oauth2_server_uri",
+    "oauth2_scope",
+    "oauth2_grant_type",
+];
 
 /// pyiceberg's names for the same settings, as configs of the Python tool
 /// write them.
-const PYICEBERG: &[(&str, &str)] = &[("scope", "oauth2_scope"), ("oauth2-server-uri", "oauth2_server_uri")];
+const PYICEBERG: &[(&str, &str)] =
+    &[("scope", "oauth2_scope"), ("oauth2-server-uri", "oauth2_server_uri")];
 
 fn key_err(key: &str, message: impl Into<String>) -> KeyError {
     KeyError { key: key.into(), message: message.into() }
@@ -97,7 +105,10 @@ fn options(given: BTreeMap<String, serde_json::Value>) -> Result<Vec<Checked>, K
             let Some((id, secret)) = v.as_str().and_then(|s| s.split_once(':')) else {
                 return Err(key_err(&at, "takes \"client_id:client_secret\""));
             };
-            vec![("client_id", Value::Str(id.to_string())), ("client_secret", Value::Secret(Secret::new(secret)))]
+            vec![
+                ("client_id", Value::Str(id.to_string())),
+                ("client_secret", Value::Secret(Secret::new(secret))),
+            ]
         } else {
             vec![option(&lower, &v).map_err(|m| key_err(&at, m))?]
         };
@@ -121,7 +132,10 @@ fn option(lower: &str, v: &serde_json::Value) -> Result<(&'static str, Value), S
             ""
         };
         let known: Vec<&str> = OPTIONS.iter().map(|(o, _)| *o).chain(["credential"]).collect();
-        return Err(format!("not an option of DuckDB's iceberg catalogs{hint}; they take {}", known.join(", ")));
+        return Err(format!(
+            "not an option of DuckDB's iceberg catalogs{hint}; they take {}",
+            known.join(", ")
+        ));
     };
     let text = match v {
         serde_json::Value::String(s) => Some(s.clone()),
@@ -132,10 +146,14 @@ fn option(lower: &str, v: &serde_json::Value) -> Result<(&'static str, Value), S
         (Takes::Bool, serde_json::Value::Bool(b), _) => Value::Bool(*b),
         (Takes::Bool, _, Some(t)) if t == "true" || t == "false" => Value::Bool(t == "true"),
         (Takes::Bool, _, _) => return Err("takes true or false".into()),
-        (Takes::OneOf(allowed), _, Some(t)) if allowed.contains(&t.to_ascii_lowercase().as_str()) => {
+        (Takes::OneOf(allowed), _, Some(t))
+            if allowed.contains(&t.to_ascii_lowercase().as_str()) =>
+        {
             Value::Str(t.to_ascii_lowercase())
         }
-        (Takes::OneOf(allowed), _, _) => return Err(format!("takes one of {}", allowed.join(", "))),
+        (Takes::OneOf(allowed), _, _) => {
+            return Err(format!("takes one of {}", allowed.join(", ")))
+        }
         (Takes::Text, _, Some(t)) => Value::Str(t),
         (Takes::Credential, _, Some(t)) => Value::Secret(Secret::new(t)),
         (Takes::Text | Takes::Credential, _, None) => return Err("takes a string".into()),
@@ -221,22 +239,37 @@ impl Connector for Iceberg {
         };
         if authorization != "oauth2" {
             if let Some((key, _, _)) = opts.iter().find(|(_, o, _)| OAUTH2.contains(o)) {
-                return Err(key_err(key, format!("is read only with authorization_type oauth2, not {authorization}")));
+                return Err(key_err(
+                    key,
+                    format!("is read only with authorization_type oauth2, not {authorization}"),
+                ));
             }
         }
         if authorization == "none" && e.secret.is_some() {
-            return Err(key_err("secret", "a catalog with authorization_type none takes no secret"));
+            return Err(key_err(
+                "secret",
+                "a catalog with authorization_type none takes no secret",
+            ));
         }
         let secrets: Vec<String> = e.secret.iter().cloned().collect();
         if let Some(s) = e.secret {
             options.push(AttachOption::Value("SECRET".into(), Value::Str(s)));
         }
-        options.extend(opts.into_iter().map(|(_, o, v)| AttachOption::Value(o.to_ascii_uppercase(), v)));
+        options.extend(
+            opts.into_iter().map(|(_, o, v)| AttachOption::Value(o.to_ascii_uppercase(), v)),
+        );
         if e.read_only {
             options.push(AttachOption::Flag("READ_ONLY".into()));
         }
         let target = Value::Str(e.warehouse.unwrap_or_default());
-        Ok(AttachSpec { target, options, extensions: self.extensions(), local_file: None, probe, secrets })
+        Ok(AttachSpec {
+            target,
+            options,
+            extensions: self.extensions(),
+            local_file: None,
+            probe,
+            secrets,
+        })
     }
 }
 
@@ -246,7 +279,10 @@ mod tests {
     use crate::sql::attach;
 
     fn sql(json: serde_json::Value) -> Result<String, KeyError> {
-        let ctx = Context { base_dir: std::path::Path::new("/"), timeout: std::time::Duration::from_secs(10) };
+        let ctx = Context {
+            base_dir: std::path::Path::new("/"),
+            timeout: std::time::Duration::from_secs(10),
+        };
         let s = Iceberg.attachment(json.as_object().unwrap(), &ctx)?;
         Ok(attach(&s.target, "cat", &s.options).shown().to_string())
     }
@@ -263,7 +299,10 @@ mod tests {
             "ATTACH IF NOT EXISTS 'wh' AS \"cat\" (TYPE iceberg, ENDPOINT 'http://127.0.0.1:8181', \
              ACCESS_DELEGATION_MODE 'none', CLIENT_ID 'me', CLIENT_SECRET '***', SUPPORT_NESTED_NAMESPACES true, READ_ONLY)"
         );
-        let s = sql(serde_json::json!({"uri": "https://c.example", "secret": "ice", "read_only": false})).unwrap();
+        let s = sql(
+            serde_json::json!({"uri": "https://c.example", "secret": "ice", "read_only": false}),
+        )
+        .unwrap();
         assert_eq!(s, "ATTACH IF NOT EXISTS '' AS \"cat\" (TYPE iceberg, ENDPOINT 'https://c.example', SECRET 'ice')");
     }
 
@@ -272,16 +311,26 @@ mod tests {
         let s = sql(serde_json::json!({"catalog_type": "s3_tables", "warehouse": "arn:aws:s3tables:us-east-1:1:bucket/b"})).unwrap();
         assert!(s.contains("ENDPOINT_TYPE 's3_tables'"), "{s}");
         assert_eq!(sql(serde_json::json!({"catalog_type": "glue"})).unwrap_err().key, "warehouse");
-        assert_eq!(sql(serde_json::json!({"catalog_type": "glue", "warehouse": "1", "uri": "http://x"})).unwrap_err().key, "uri");
+        assert_eq!(
+            sql(serde_json::json!({"catalog_type": "glue", "warehouse": "1", "uri": "http://x"}))
+                .unwrap_err()
+                .key,
+            "uri"
+        );
     }
 
     #[test]
     fn refuses_what_duckdb_would_not_take() {
-        assert_eq!(sql(serde_json::json!({"catalog_type": "hive", "uri": "thrift://h"})).unwrap_err().key, "catalog_type");
+        assert_eq!(
+            sql(serde_json::json!({"catalog_type": "hive", "uri": "thrift://h"})).unwrap_err().key,
+            "catalog_type"
+        );
         assert_eq!(sql(serde_json::json!({})).unwrap_err().key, "uri");
-        let e = sql(serde_json::json!({"uri": "http://h", "options": {"x) ; DROP": 1}})).unwrap_err();
+        let e =
+            sql(serde_json::json!({"uri": "http://h", "options": {"x) ; DROP": 1}})).unwrap_err();
         assert_eq!(e.key, "options.x) ; DROP");
-        let e = sql(serde_json::json!({"uri": "http://h", "options": {"s3.endpoint": "x"}})).unwrap_err();
+        let e = sql(serde_json::json!({"uri": "http://h", "options": {"s3.endpoint": "x"}}))
+            .unwrap_err();
         assert!(e.message.contains("s3 secret"), "{}", e.message);
         let e = sql(serde_json::json!({"uri": "http://h", "options": {"authorization_type": "none", "token": "t"}})).unwrap_err();
         assert_eq!(e.key, "options.token");
@@ -289,9 +338,17 @@ mod tests {
         assert_eq!(e.key, "options.Scope");
         let e = sql(serde_json::json!({"uri": "http://h", "secret": "s", "options": {"authorization_type": "none"}})).unwrap_err();
         assert_eq!(e.key, "secret");
-        assert_eq!(sql(serde_json::json!({"uri": "http://h", "options": {"purge_requested": "maybe"}})).unwrap_err().key, "options.purge_requested");
+        assert_eq!(
+            sql(serde_json::json!({"uri": "http://h", "options": {"purge_requested": "maybe"}}))
+                .unwrap_err()
+                .key,
+            "options.purge_requested"
+        );
         let e = sql(serde_json::json!({"uri": "http://h", "options": {"credential": "a:b", "client_id": "c"}})).unwrap_err();
-        assert_eq!((e.key.as_str(), e.message.as_str()), ("options.credential", "gives client_id a second time"));
+        assert_eq!(
+            (e.key.as_str(), e.message.as_str()),
+            ("options.credential", "gives client_id a second time")
+        );
     }
 
     #[test]

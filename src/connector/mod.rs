@@ -80,7 +80,10 @@ pub trait Connector: Send + Sync {
 pub fn parse<T: DeserializeOwned>(table: &Table) -> Result<T, KeyError> {
     serde_path_to_error::deserialize(serde_json::Value::Object(table.clone())).map_err(|e| {
         let key = e.path().to_string();
-        KeyError { key: if key == "." { String::new() } else { key }, message: e.into_inner().to_string() }
+        KeyError {
+            key: if key == "." { String::new() } else { key },
+            message: e.into_inner().to_string(),
+        }
     })
 }
 

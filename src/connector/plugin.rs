@@ -28,8 +28,12 @@ fn is_library(path: &Path) -> bool {
 
 /// Loads every library in `dir`, in name order.
 pub fn load_dir(dir: &Path) -> Result<Vec<PluginConnector>, String> {
-    let entries = std::fs::read_dir(dir).map_err(|e| format!("plugin folder {}: {e}", dir.display()))?;
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file() && is_library(p)).collect();
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| format!("plugin folder {}: {e}", dir.display()))?;
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && is_library(p))
+        .collect();
     paths.sort();
     paths.iter().map(|p| load(p)).collect()
 }
@@ -39,10 +43,13 @@ pub fn load(path: &Path) -> Result<PluginConnector, String> {
     let fail = |m: String| format!("plugin {}: {m}", path.display());
     // SAFETY: loading runs the library's initialisers; plugin folders are
     // named explicitly by the operator and trusted as code.
-    let lib = unsafe { libloading::Library::new(path) }.map_err(|e| fail(format!("not a loadable library ({e})")))?;
+    let lib = unsafe { libloading::Library::new(path) }
+        .map_err(|e| fail(format!("not a loadable library ({e})")))?;
     // SAFETY: the symbol's type is the SDK's entry point signature.
-    let entry: libloading::Symbol<Entry> = unsafe { lib.get(ENTRY_SYMBOL.as_bytes()) }
-        .map_err(|_| fail(format!("not a duckalog connector plugin: it exports no `{ENTRY_SYMBOL}`")))?;
+    let entry: libloading::Symbol<Entry> =
+        unsafe { lib.get(ENTRY_SYMBOL.as_bytes()) }.map_err(|_| {
+            fail(format!("not a duckalog connector plugin: it exports no `{ENTRY_SYMBOL}`"))
+        })?;
     // SAFETY: the entry point takes nothing and returns a pointer to a static table.
     let table = unsafe { entry() };
     if table.is_null() {
@@ -61,7 +68,10 @@ pub fn load(path: &Path) -> Result<PluginConnector, String> {
     // SAFETY: the table is static in the loaded, never unloaded library, and its ABI version matched.
     let table: &'static Plugin = unsafe { &*table };
     let described = call(table, None).map_err(|m| fail(format!("describe: {m}")))?;
-    let kind = described["kind"].as_str().filter(|k| sql::is_word(k)).ok_or_else(|| fail("describe gave no valid kind".into()))?;
+    let kind = described["kind"]
+        .as_str()
+        .filter(|k| sql::is_word(k))
+        .ok_or_else(|| fail("describe gave no valid kind".into()))?;
     let extensions = described["extensions"]
         .as_array()
         .map(|a| a.iter().filter_map(|e| e.as_str().map(str::to_string)).collect::<Vec<_>>())
@@ -80,7 +90,9 @@ pub fn load(path: &Path) -> Result<PluginConnector, String> {
 
 /// Calls `describe` (without input) or `attachment` and parses the JSON it returns.
 fn call(table: &Plugin, input: Option<&str>) -> Result<Json, String> {
-    let input = input.map(|i| CString::new(i).map_err(|_| "input holds a NUL byte".to_string())).transpose()?;
+    let input = input
+        .map(|i| CString::new(i).map_err(|_| "input holds a NUL byte".to_string()))
+        .transpose()?;
     // SAFETY: the functions come from a checked table; the input is NUL-terminated
     // and outlives the call; the result is released with the plugin's own free.
     let out = unsafe {
@@ -103,7 +115,11 @@ impl PluginConnector {
     /// plain word, every value a scalar.
     fn spec(&self, spec: &Json) -> Result<AttachSpec, String> {
         let target = spec["target"].as_str().ok_or("the spec has no string `target`")?.to_string();
-        let target = if spec["target_is_secret"].as_bool() == Some(true) { Value::Secret(Secret::new(target)) } else { Value::Str(target) };
+        let target = if spec["target_is_secret"].as_bool() == Some(true) {
+            Value::Secret(Secret::new(target))
+        } else {
+            Value::Str(target)
+        };
         let word = |v: &Json| v.as_str().filter(|s| sql::is_word(s)).map(str::to_string);
         let mut options = Vec::new();
         for o in spec["options"].as_array().map(Vec::as_slice).unwrap_or_default() {
@@ -112,7 +128,8 @@ impl PluginConnector {
                 AttachOption::Flag(word(f).ok_or_else(bad)?)
             } else if let Some([k, w]) = o.get("word").and_then(Json::as_array).map(Vec::as_slice) {
                 AttachOption::Word(word(k).ok_or_else(bad)?, word(w).ok_or_else(bad)?)
-            } else if let Some([k, v]) = o.get("value").and_then(Json::as_array).map(Vec::as_slice) {
+            } else if let Some([k, v]) = o.get("value").and_then(Json::as_array).map(Vec::as_slice)
+            {
                 let value = match v {
                     Json::String(s) => Value::Str(s.clone()),
                     Json::Bool(b) => Value::Bool(*b),
@@ -133,7 +150,10 @@ impl PluginConnector {
             }
         }
         let probe = match (spec["probe"]["host"].as_str(), spec["probe"]["port"].as_u64()) {
-            (Some(h), Some(p)) => Some((h.to_string(), u16::try_from(p).map_err(|_| format!("invalid probe port {p}"))?)),
+            (Some(h), Some(p)) => Some((
+                h.to_string(),
+                u16::try_from(p).map_err(|_| format!("invalid probe port {p}"))?,
+            )),
             _ => None,
         };
         let secrets = spec["secrets"]
@@ -160,19 +180,29 @@ impl Connector for PluginConnector {
     fn attachment(&self, table: &Table, ctx: &Context) -> Result<AttachSpec, KeyError> {
         // Values the plugin may weave into its target are credentials until shown otherwise.
         for (k, v) in table {
-            if let (true, Json::String(s)) = (["password", "secret", "token", "key"].iter().any(|w| k.contains(w)), v) {
+            if let (true, Json::String(s)) =
+                (["password", "secret", "token", "key"].iter().any(|w| k.contains(w)), v)
+            {
                 Secret::new(s.clone());
             }
         }
-        let input = serde_json::json!({"table": table, "base_dir": ctx.base_dir.display().to_string()});
-        let fault = |m: String| KeyError { key: String::new(), message: format!("plugin {}: {m}", self.path.display()) };
+        let input =
+            serde_json::json!({"table": table, "base_dir": ctx.base_dir.display().to_string()});
+        let fault = |m: String| KeyError {
+            key: String::new(),
+            message: format!("plugin {}: {m}", self.path.display()),
+        };
         let out = call(self.table, Some(&input.to_string())).map_err(fault)?;
         if let Some(e) = out.get("error") {
             return Err(KeyError {
                 key: e["key"].as_str().unwrap_or("").to_string(),
-                message: e["message"].as_str().unwrap_or("the plugin reported an error").to_string(),
+                message: e["message"]
+                    .as_str()
+                    .unwrap_or("the plugin reported an error")
+                    .to_string(),
             });
         }
-        self.spec(out.get("ok").ok_or_else(|| fault("returned neither ok nor error".into()))?).map_err(fault)
+        self.spec(out.get("ok").ok_or_else(|| fault("returned neither ok nor error".into()))?)
+            .map_err(fault)
     }
 }

@@ -73,15 +73,24 @@ fn key_err(key: &str, message: &str) -> KeyError {
 
 impl Conn {
     fn has_fields(&self) -> bool {
-        [&self.host, &self.database, &self.user, &self.password, &self.sslmode].iter().any(|f| f.is_some())
+        [&self.host, &self.database, &self.user, &self.password, &self.sslmode]
+            .iter()
+            .any(|f| f.is_some())
             || self.port.is_some()
     }
 
     /// The libpq connection string, with `connect_timeout` always set. Without
     /// `own_port`, a missing port is left to a secret or the dsn.
-    pub(super) fn libpq(&self, own_port: bool, timeout: std::time::Duration) -> Result<String, KeyError> {
+    pub(super) fn libpq(
+        &self,
+        own_port: bool,
+        timeout: std::time::Duration,
+    ) -> Result<String, KeyError> {
         if self.dsn.is_some() && self.has_fields() {
-            return Err(key_err("dsn", "give either dsn or the connection fields (host, port, ...)"));
+            return Err(key_err(
+                "dsn",
+                "give either dsn or the connection fields (host, port, ...)",
+            ));
         }
         let mut parts: Vec<String> = self.dsn.iter().map(|d| d.trim().to_string()).collect();
         let mut push = |k: &str, v: &str| parts.push(format!("{k}={}", libpq_value(v)));
@@ -108,20 +117,30 @@ impl Conn {
         }
         for (k, v) in &self.options {
             if !crate::sql::is_word(k) {
-                return Err(key_err(&format!("options.{k}"), "libpq parameter names are plain words"));
+                return Err(key_err(
+                    &format!("options.{k}"),
+                    "libpq parameter names are plain words",
+                ));
             }
             let text = match v {
                 serde_json::Value::String(s) => s.clone(),
                 serde_json::Value::Number(n) => n.to_string(),
                 serde_json::Value::Bool(b) => b.to_string(),
-                _ => return Err(key_err(&format!("options.{k}"), "takes a string, number or boolean")),
+                _ => {
+                    return Err(key_err(
+                        &format!("options.{k}"),
+                        "takes a string, number or boolean",
+                    ))
+                }
             };
             if is_credential(k) {
                 Secret::new(text.clone());
             }
             push(k, &text);
         }
-        let given = |k: &str| parts.iter().any(|p| p.split_whitespace().any(|w| w.starts_with(&format!("{k}="))));
+        let given = |k: &str| {
+            parts.iter().any(|p| p.split_whitespace().any(|w| w.starts_with(&format!("{k}="))))
+        };
         if !given("connect_timeout") {
             // libpq counts whole seconds; the attachment's own watchdog keeps the fraction.
             let t = self.connect_timeout.unwrap_or(timeout.as_secs_f64().ceil() as u32).to_string();
@@ -138,13 +157,16 @@ impl Conn {
 
     /// Whether the string holds a credential.
     pub(super) fn has_credentials(&self) -> bool {
-        self.password.is_some() || self.dsn.is_some() || self.options.keys().any(|k| is_credential(k))
+        self.password.is_some()
+            || self.dsn.is_some()
+            || self.options.keys().any(|k| is_credential(k))
     }
 }
 
 /// Splits `table` into the keys named in `keys` and the rest.
 pub(super) fn split(table: &Table, keys: &[&str]) -> (Table, Table) {
-    let (mine, rest): (Vec<_>, Vec<_>) = table.clone().into_iter().partition(|(k, _)| keys.contains(&k.as_str()));
+    let (mine, rest): (Vec<_>, Vec<_>) =
+        table.clone().into_iter().partition(|(k, _)| keys.contains(&k.as_str()));
     (mine.into_iter().collect(), rest.into_iter().collect())
 }
 
@@ -162,7 +184,10 @@ impl Connector for Postgres {
         let a: Attach = parse(&mine)?;
         let conn: Conn = parse(&rest)?;
         if a.secret.is_some() && (conn.has_fields() || conn.dsn.is_some()) {
-            return Err(key_err("secret", "give either secret or the connection (host, port, ..., or dsn)"));
+            return Err(key_err(
+                "secret",
+                "give either secret or the connection (host, port, ..., or dsn)",
+            ));
         }
         let text = conn.libpq(a.secret.is_none(), ctx.timeout)?;
         let mut options = vec![AttachOption::Word("TYPE".into(), "postgres".into())];
@@ -176,8 +201,19 @@ impl Connector for Postgres {
         if let Some(name) = a.secret {
             options.push(AttachOption::Value("SECRET".into(), Value::Str(name)));
         }
-        let target = if conn.has_credentials() { Value::Secret(Secret::new(text)) } else { Value::Str(text) };
-        Ok(AttachSpec { target, options, extensions: self.extensions(), local_file: None, probe: conn.probe(), secrets })
+        let target = if conn.has_credentials() {
+            Value::Secret(Secret::new(text))
+        } else {
+            Value::Str(text)
+        };
+        Ok(AttachSpec {
+            target,
+            options,
+            extensions: self.extensions(),
+            local_file: None,
+            probe: conn.probe(),
+            secrets,
+        })
     }
 }
 
@@ -186,7 +222,10 @@ mod tests {
     use super::*;
 
     fn spec(json: serde_json::Value) -> Result<AttachSpec, KeyError> {
-        let ctx = Context { base_dir: std::path::Path::new("/"), timeout: std::time::Duration::from_secs(10) };
+        let ctx = Context {
+            base_dir: std::path::Path::new("/"),
+            timeout: std::time::Duration::from_secs(10),
+        };
         Postgres.attachment(json.as_object().unwrap(), &ctx)
     }
 
@@ -194,7 +233,10 @@ mod tests {
     fn builds_a_quoted_connection_string_with_a_timeout() {
         let s = spec(serde_json::json!({"host": "db.local", "database": "app", "user": "me", "password": "p w'x", "schema": "s"})).unwrap();
         let Value::Secret(target) = &s.target else { panic!("the target holds a password") };
-        assert_eq!(target.expose(), r"host=db.local port=5432 dbname=app user=me password='p w\'x' connect_timeout=10");
+        assert_eq!(
+            target.expose(),
+            r"host=db.local port=5432 dbname=app user=me password='p w\'x' connect_timeout=10"
+        );
         assert!(s.options.contains(&AttachOption::Value("SCHEMA".into(), Value::Str("s".into()))));
         assert!(s.options.contains(&AttachOption::Flag("READ_ONLY".into())));
     }
@@ -207,7 +249,8 @@ mod tests {
             assert!(t.expose().contains("MKoptpass"));
             assert_eq!(crate::secret::scrub("no MKoptpass here"), "no *** here");
         }
-        let s = spec(serde_json::json!({"host": "h", "options": {"application_name": "app"}})).unwrap();
+        let s =
+            spec(serde_json::json!({"host": "h", "options": {"application_name": "app"}})).unwrap();
         assert!(matches!(s.target, Value::Str(_)));
     }
 

@@ -37,8 +37,10 @@ pub enum Shown {
 }
 
 pub fn parse(line: &str) -> std::result::Result<Command, String> {
-    let (word, arg) = line.split_once(char::is_whitespace).map_or((line, ""), |(w, a)| (w, a.trim()));
-    let no_arg = |c: Command| if arg.is_empty() { Ok(c) } else { Err(format!("{word} takes no argument")) };
+    let (word, arg) =
+        line.split_once(char::is_whitespace).map_or((line, ""), |(w, a)| (w, a.trim()));
+    let no_arg =
+        |c: Command| if arg.is_empty() { Ok(c) } else { Err(format!("{word} takes no argument")) };
     match word {
         ".tables" => no_arg(Command::Tables),
         ".views" => no_arg(Command::Views),
@@ -68,7 +70,9 @@ fn name_parts(text: &str) -> std::result::Result<Vec<String>, String> {
         }
     }
     if quoted || parts.len() > 3 || parts.iter().any(String::is_empty) {
-        return Err(format!("{text} is not a name: give NAME, SCHEMA.NAME or DATABASE.SCHEMA.NAME"));
+        return Err(format!(
+            "{text} is not a name: give NAME, SCHEMA.NAME or DATABASE.SCHEMA.NAME"
+        ));
     }
     Ok(parts)
 }
@@ -94,7 +98,9 @@ pub fn run(conn: &Connection, cmd: &Command) -> Result<Shown> {
         Command::Tables => list("table"),
         Command::Views => list("view"),
         Command::Schema(name) => schema(conn, name.as_deref()),
-        Command::Mode(_) | Command::Help | Command::Quit => unreachable!("the shell handles {cmd:?} itself"),
+        Command::Mode(_) | Command::Help | Command::Quit => {
+            unreachable!("the shell handles {cmd:?} itself")
+        }
     }
 }
 
@@ -116,12 +122,19 @@ fn schema(conn: &Connection, name: Option<&[String]>) -> Result<Shown> {
     let mut stmt = conn.prepare(&sql).map_err(|e| Error::database("schema", e))?;
     let rows = stmt
         .query_map(duckdb::params![STATE_SCHEMA, part(1), part(2), part(3)], |r| {
-            Ok((r.get::<_, Option<String>>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?, r.get::<_, Option<String>>(3)?))
+            Ok((
+                r.get::<_, Option<String>>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, bool>(2)?,
+                r.get::<_, Option<String>>(3)?,
+            ))
         })
         .and_then(|rows| rows.collect::<duckdb::Result<Vec<_>>>())
         .map_err(|e| Error::database("schema", e))?;
     if rows.is_empty() {
-        let what = name.map_or("no tables or views".to_string(), |p| format!("no table or view named {}", p.join(".")));
+        let what = name.map_or("no tables or views".to_string(), |p| {
+            format!("no table or view named {}", p.join("."))
+        });
         return Err(Error::database("schema", what));
     }
     let mut text = String::new();
@@ -134,7 +147,8 @@ fn schema(conn: &Connection, name: Option<&[String]>) -> Result<Shown> {
                 }
                 text.push_str(&format!("{};\n", s.trim_end().trim_end_matches(';')));
             }
-            None => text.push_str(&format!("-- {qualified} (columns): {}\n", columns.unwrap_or_default())),
+            None => text
+                .push_str(&format!("-- {qualified} (columns): {}\n", columns.unwrap_or_default())),
         }
     }
     Ok(Shown::Text(text))

@@ -56,7 +56,8 @@ pub struct Terminal {
 
 impl Terminal {
     pub fn open() -> Result<Self> {
-        let mut editor = DefaultEditor::new().map_err(|e| Error::Other(format!("cannot start the line editor: {e}")))?;
+        let mut editor = DefaultEditor::new()
+            .map_err(|e| Error::Other(format!("cannot start the line editor: {e}")))?;
         let history = history_file();
         if let Some(path) = &history {
             // History is a convenience: a file that cannot be read or written

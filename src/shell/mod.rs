@@ -28,7 +28,8 @@ use std::time::Duration;
 /// script; at a terminal the user has seen each error, and it is 0.
 pub fn run(conn: &Connection, format: Format) -> Result<usize> {
     let terminal = std::io::stdin().is_terminal();
-    let mut lines: Box<dyn Lines> = if terminal { Box::new(input::Terminal::open()?) } else { Box::new(input::Piped::new()) };
+    let mut lines: Box<dyn Lines> =
+        if terminal { Box::new(input::Terminal::open()?) } else { Box::new(input::Piped::new()) };
     if terminal {
         note(&format!(
             "duckalog {} (DuckDB {}): SQL ends with ';'. .help for help, .quit or Ctrl-D to leave.",
@@ -36,7 +37,8 @@ pub fn run(conn: &Connection, format: Format) -> Result<usize> {
             crate::extension::DUCKDB_VERSION
         ));
     }
-    let mut shell = Shell { conn, format, interrupts: Interrupts::install(conn, !terminal), failed: 0 };
+    let mut shell =
+        Shell { conn, format, interrupts: Interrupts::install(conn, !terminal), failed: 0 };
     let mut split = Splitter::default();
     loop {
         match lines.read(!split.is_idle()) {
@@ -56,7 +58,9 @@ pub fn run(conn: &Connection, format: Format) -> Result<usize> {
             }
             Input::Line(line) => {
                 let command = line.trim();
-                if split.is_idle() && (command.starts_with('.') || ["exit", "quit"].contains(&command)) {
+                if split.is_idle()
+                    && (command.starts_with('.') || ["exit", "quit"].contains(&command))
+                {
                     lines.remember(command);
                     if shell.command(command)? == Flow::Quit {
                         break;
@@ -92,7 +96,8 @@ impl Shell<'_> {
     fn execute(&mut self, sql: &str) -> Result<()> {
         let conn = self.conn;
         let cells = self.format.cells();
-        let (answer, interrupted) = self.interrupts.around(|| crate::query::run(conn, sql, None, cells));
+        let (answer, interrupted) =
+            self.interrupts.around(|| crate::query::run(conn, sql, None, cells));
         match answer {
             Ok(a) if a.nothing => Ok(()),
             Ok(a) => output::print(a, self.format, &mut std::io::stdout().lock()),
@@ -115,7 +120,9 @@ impl Shell<'_> {
             Ok(dot::Command::Help) => print(dot::HELP)?,
             Ok(dot::Command::Mode(f)) => self.format = f,
             Ok(cmd) => match dot::run(self.conn, &cmd) {
-                Ok(dot::Shown::Grid(answer)) => output::print(answer, self.format, &mut std::io::stdout().lock())?,
+                Ok(dot::Shown::Grid(answer)) => {
+                    output::print(answer, self.format, &mut std::io::stdout().lock())?
+                }
                 Ok(dot::Shown::Text(text)) => print(&scrub(&text))?,
                 Err(e) => {
                     self.failed += 1;
@@ -167,7 +174,12 @@ impl Interrupts {
     }
 }
 
-fn interrupt(handle: &InterruptHandle, running: &Mutex<u64>, interrupted: &AtomicU64, idle_ends: bool) {
+fn interrupt(
+    handle: &InterruptHandle,
+    running: &Mutex<u64>,
+    interrupted: &AtomicU64,
+    idle_ends: bool,
+) {
     let id = *lock(running);
     if id == 0 {
         if idle_ends {

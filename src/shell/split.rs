@@ -8,7 +8,9 @@
 enum State {
     Code,
     /// A string; `E'...'` strings also take backslash escapes.
-    Single { backslash: bool },
+    Single {
+        backslash: bool,
+    },
     Double,
     LineComment,
     /// Block comments nest, as in PostgreSQL, whose grammar DuckDB's follows.
@@ -52,7 +54,9 @@ impl Splitter {
             match &mut self.state {
                 State::Code => match c {
                     b'\'' => {
-                        let e_prefix = i > 0 && matches!(b[i - 1], b'e' | b'E') && !(i > 1 && is_word(b[i - 2]));
+                        let e_prefix = i > 0
+                            && matches!(b[i - 1], b'e' | b'E')
+                            && !(i > 1 && is_word(b[i - 2]));
                         self.state = State::Single { backslash: e_prefix };
                         self.content = true;
                     }
@@ -70,7 +74,9 @@ impl Splitter {
                     }
                     b'$' => {
                         self.content = true;
-                        if let Some(tag) = dollar_tag(&b[i..]).filter(|_| !(i > 0 && is_word(b[i - 1]))) {
+                        if let Some(tag) =
+                            dollar_tag(&b[i..]).filter(|_| !(i > 0 && is_word(b[i - 1])))
+                        {
                             i += tag.len() - 1;
                             self.state = State::Dollar(tag);
                         }
@@ -171,7 +177,8 @@ fn is_word(c: u8) -> bool {
 
 /// `$$` or `$tag$` at the start of `b`; `$1` is a parameter, not a tag.
 fn dollar_tag(b: &[u8]) -> Option<Vec<u8>> {
-    let body = b[1..].iter().take_while(|&&c| c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80).count();
+    let body =
+        b[1..].iter().take_while(|&&c| c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80).count();
     let starts_with_digit = body > 0 && b[1].is_ascii_digit();
     (b.get(1 + body) == Some(&b'$') && !starts_with_digit).then(|| b[..body + 2].to_vec())
 }

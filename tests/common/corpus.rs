@@ -39,7 +39,13 @@ pub struct Case {
     views: Vec<(String, String)>,
 }
 
-fn case(name: &'static str, file: &'static str, text: impl Into<Vec<u8>>, code: i32, words: &[&str]) -> Case {
+fn case(
+    name: &'static str,
+    file: &'static str,
+    text: impl Into<Vec<u8>>,
+    code: i32,
+    words: &[&str],
+) -> Case {
     Case {
         name,
         file,
@@ -178,7 +184,11 @@ impl Case {
                     return Err(format!("the catalog lacks view {schema:?}.{view:?}: {listed:?}"));
                 }
                 // Read in a duckalog session, which restores the view's attachments.
-                let q = format!("SELECT count(*) FROM \"{}\".\"{}\"", schema.replace('"', "\"\""), view.replace('"', "\"\""));
+                let q = format!(
+                    "SELECT count(*) FROM \"{}\".\"{}\"",
+                    schema.replace('"', "\"\""),
+                    view.replace('"', "\"\"")
+                );
                 let read = r.project.run(&["run", self.file, "--db", "cat.duckdb", "-q", &q]);
                 if read.code != 0 {
                     return Err(format!("reading view {schema:?}.{view:?}: {}", read.stderr));
@@ -196,13 +206,20 @@ impl Case {
             }
         }
         // A config error names the file it is in.
-        let config_error = self.code == 2 && !self.args.iter().any(|a| a.starts_with("--") && a != "--db");
-        let config = self.args.iter().find(|a| a.contains("{config}") || a.contains(".toml")).map(|a| a.replace("{config}", self.file));
+        let config_error =
+            self.code == 2 && !self.args.iter().any(|a| a.starts_with("--") && a != "--db");
+        let config = self
+            .args
+            .iter()
+            .find(|a| a.contains("{config}") || a.contains(".toml"))
+            .map(|a| a.replace("{config}", self.file));
         if config_error && !config.is_some_and(|c| error.contains(&c)) {
             return Err("the error does not name the config file".into());
         }
         if !r.unchanged {
-            return Err("a failing run changed files (a database or an attachment was written)".into());
+            return Err(
+                "a failing run changed files (a database or an attachment was written)".into()
+            );
         }
         Ok(())
     }
@@ -243,7 +260,9 @@ fn tree(dir: &Path) -> BTreeMap<String, Option<Vec<u8>>> {
 
 fn is_root() -> bool {
     std::fs::read_to_string("/proc/self/status")
-        .map(|s| s.lines().any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(2) == Some("0")))
+        .map(|s| {
+            s.lines().any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(2) == Some("0"))
+        })
         .unwrap_or(false)
 }
 
@@ -529,10 +548,18 @@ pub fn cases() -> Vec<Case> {
     if !is_root() {
         // Root reads a file whatever its mode; /proc/self/mem stands in above.
         cases.push(
-            case("config file without read permission", "c.toml", one.clone(), 2, &["cannot read", "ermission denied"]).setup(|p| {
+            case(
+                "config file without read permission",
+                "c.toml",
+                one.clone(),
+                2,
+                &["cannot read", "ermission denied"],
+            )
+            .setup(|p| {
                 use std::os::unix::fs::PermissionsExt;
                 p.write("c.toml", "version = 1\n");
-                std::fs::set_permissions(p.path("c.toml"), std::fs::Permissions::from_mode(0o000)).unwrap();
+                std::fs::set_permissions(p.path("c.toml"), std::fs::Permissions::from_mode(0o000))
+                    .unwrap();
             }),
         );
     }

@@ -8,11 +8,16 @@ use std::process::Command;
 
 /// The extension directory the tests use: `scripts/test` fills it.
 pub fn ext_dir() -> PathBuf {
-    let dir = std::env::var_os("DUCKALOG_TEST_EXTENSION_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(std::env::var("HOME").unwrap()).join(".cache/duckalog/extensions"));
+    let dir =
+        std::env::var_os("DUCKALOG_TEST_EXTENSION_DIR").map(PathBuf::from).unwrap_or_else(|| {
+            PathBuf::from(std::env::var("HOME").unwrap()).join(".cache/duckalog/extensions")
+        });
     let probe = dir.join("v1.5.5/linux_amd64/sqlite_scanner.duckdb_extension");
-    assert!(probe.is_file(), "{} is missing: run scripts/fetch-extensions (scripts/test does)", probe.display());
+    assert!(
+        probe.is_file(),
+        "{} is missing: run scripts/fetch-extensions (scripts/test does)",
+        probe.display()
+    );
     dir
 }
 
@@ -32,12 +37,20 @@ impl Out {
     }
 
     pub fn ok(&self) -> &Self {
-        assert_eq!(self.code, 0, "expected success\nstdout: {}\nstderr: {}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, 0,
+            "expected success\nstdout: {}\nstderr: {}",
+            self.stdout, self.stderr
+        );
         self
     }
 
     pub fn fails(&self, code: i32, words: &[&str]) -> &Self {
-        assert_eq!(self.code, code, "expected exit {code}\nstdout: {}\nstderr: {}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, code,
+            "expected exit {code}\nstdout: {}\nstderr: {}",
+            self.stdout, self.stderr
+        );
         for w in words {
             assert!(self.stderr.contains(w), "stderr lacks {w:?}:\n{}", self.stderr);
         }
@@ -84,7 +97,13 @@ impl Project {
     pub fn run_stdin(&self, args: &[&str], input: &str) -> Out {
         use std::io::Write;
         use std::process::Stdio;
-        let mut child = self.command(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        let mut child = self
+            .command(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
         child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
         Out::of(child.wait_with_output().unwrap())
     }
@@ -92,7 +111,10 @@ impl Project {
     /// The duckalog command, in the project folder with the test extension directory.
     pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_duckalog"));
-        cmd.args(args).current_dir(self.dir.path()).env_remove("RUST_LOG").env("DUCKALOG_EXTENSION_DIR", ext_dir());
+        cmd.args(args)
+            .current_dir(self.dir.path())
+            .env_remove("RUST_LOG")
+            .env("DUCKALOG_EXTENSION_DIR", ext_dir());
         cmd
     }
 
@@ -140,7 +162,10 @@ impl Project {
         let mut s = c
             .prepare("SELECT schema_name, view_name, sql FROM duckdb_views() WHERE NOT internal ORDER BY ALL")
             .unwrap();
-        s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect()
+        s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
     }
 
     /// Rows of duckalog's state table: (schema, name, fingerprint, applied_at).
@@ -149,7 +174,10 @@ impl Project {
         let mut s = c
             .prepare("SELECT schema_name, view_name, fingerprint, applied_at::VARCHAR FROM _duckalog.views ORDER BY ALL")
             .unwrap();
-        s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).unwrap().map(Result::unwrap).collect()
+        s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
     }
 }
 
@@ -164,7 +192,10 @@ impl S3Server {
         let bin = std::env::var("DUCKALOG_TEST_MOTO").unwrap_or_else(|_| {
             format!("{}/.cache/duckalog/venv/bin/moto_server", std::env::var("HOME").unwrap())
         });
-        assert!(std::path::Path::new(&bin).exists(), "{bin} is missing: run the tests through scripts/test");
+        assert!(
+            std::path::Path::new(&bin).exists(),
+            "{bin} is missing: run the tests through scripts/test"
+        );
         let port = free_port();
         let child = Command::new(&bin)
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
@@ -217,7 +248,11 @@ pub struct Pg {
 impl Pg {
     pub fn get() -> Pg {
         let var = |k: &str| {
-            std::env::var(k).unwrap_or_else(|_| panic!("{k} is not set: run the tests through scripts/test, which starts PostgreSQL"))
+            std::env::var(k).unwrap_or_else(|_| {
+                panic!(
+                    "{k} is not set: run the tests through scripts/test, which starts PostgreSQL"
+                )
+            })
         };
         Pg {
             port: var("DUCKALOG_TEST_PG_PORT"),
@@ -227,14 +262,20 @@ impl Pg {
     }
 
     pub fn dsn(&self, dbname: &str) -> String {
-        format!("host=127.0.0.1 port={} user={} password={} dbname={dbname}", self.port, self.user, self.password)
+        format!(
+            "host=127.0.0.1 port={} user={} password={} dbname={dbname}",
+            self.port, self.user, self.password
+        )
     }
 
     /// Runs SQL on the server through DuckDB's postgres extension.
     pub fn execute(&self, project: &Project, sql: &str) {
         let c = project.duckdb(None);
-        c.execute_batch(&format!("LOAD postgres_scanner; ATTACH '{}' AS pg (TYPE postgres);", self.dsn("postgres")))
-            .unwrap();
+        c.execute_batch(&format!(
+            "LOAD postgres_scanner; ATTACH '{}' AS pg (TYPE postgres);",
+            self.dsn("postgres")
+        ))
+        .unwrap();
         c.execute("CALL postgres_execute('pg', ?)", [sql]).unwrap();
     }
 }
@@ -270,7 +311,12 @@ impl S3Server {
 /// A TCP forwarder on 127.0.0.1 to `upstream`: it starts listening after
 /// `listen_after` and holds each new connection for `delay` before passing it
 /// on (a slow network). Its threads live as long as the test process.
-pub fn proxy(port: u16, upstream: u16, delay: std::time::Duration, listen_after: std::time::Duration) {
+pub fn proxy(
+    port: u16,
+    upstream: u16,
+    delay: std::time::Duration,
+    listen_after: std::time::Duration,
+) {
     use std::io::copy;
     use std::net::{TcpListener, TcpStream};
     let bound = std::sync::mpsc::channel::<()>();

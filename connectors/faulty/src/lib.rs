@@ -5,7 +5,9 @@
 //! is not a word), or anything else: a working connector of kind
 //! `DUCKALOG_FAULTY_KIND` (default `faulty`) that attaches `:memory:`.
 
-use duckalog_connector_sdk::{attachment_entry, describe_entry, free_c, Connector, KeyError, Plugin, ABI_VERSION};
+use duckalog_connector_sdk::{
+    attachment_entry, describe_entry, free_c, Connector, KeyError, Plugin, ABI_VERSION,
+};
 use serde_json::{json, Map, Value};
 use std::ffi::c_char;
 use std::sync::OnceLock;
@@ -26,7 +28,9 @@ impl Connector for Faulty {
     fn attachment(_table: &Map<String, Value>, _base_dir: &str) -> Result<Value, KeyError> {
         match mode().as_str() {
             "panic" => panic!("deliberate failure"),
-            "bad-spec" => Ok(json!({"target": ":memory:", "options": [{"flag": "READ_ONLY); DROP TABLE x; --"}]})),
+            "bad-spec" => Ok(
+                json!({"target": ":memory:", "options": [{"flag": "READ_ONLY); DROP TABLE x; --"}]}),
+            ),
             _ => Ok(json!({"target": ":memory:", "options": []})),
         }
     }
@@ -35,7 +39,8 @@ impl Connector for Faulty {
 unsafe extern "C" fn describe() -> *mut c_char {
     let kind = std::env::var("DUCKALOG_FAULTY_KIND").unwrap_or_else(|_| "faulty".into());
     let described = describe_entry::<Faulty>(env!("CARGO_PKG_VERSION"));
-    let mut value: Value = serde_json::from_str(std::ffi::CStr::from_ptr(described).to_str().unwrap()).unwrap();
+    let mut value: Value =
+        serde_json::from_str(std::ffi::CStr::from_ptr(described).to_str().unwrap()).unwrap();
     free_c(described);
     value["kind"] = json!(kind);
     duckalog_connector_sdk::to_c(&value)

@@ -16,7 +16,8 @@ use serde_json::{json, Map, Value};
 
 pub struct MySql;
 
-const KEYS: &[&str] = &["host", "port", "database", "user", "password", "socket", "ssl_mode", "read_only"];
+const KEYS: &[&str] =
+    &["host", "port", "database", "user", "password", "socket", "ssl_mode", "read_only"];
 
 /// A value of DuckDB's key=value connection string, quoted when needed.
 fn conn_value(v: &str) -> String {
@@ -36,7 +37,10 @@ impl Connector for MySql {
 
     fn attachment(table: &Map<String, Value>, _base_dir: &str) -> Result<Value, KeyError> {
         if let Some(unknown) = table.keys().find(|k| !KEYS.contains(&k.as_str())) {
-            return Err(KeyError::new(unknown, format!("unknown field; mysql attachments take {}", KEYS.join(", "))));
+            return Err(KeyError::new(
+                unknown,
+                format!("unknown field; mysql attachments take {}", KEYS.join(", ")),
+            ));
         }
         let text = |k: &str| -> Result<Option<String>, KeyError> {
             match table.get(k) {
@@ -48,7 +52,12 @@ impl Connector for MySql {
         };
         let port = match text("port")? {
             None => 3306,
-            Some(p) => p.trim().parse::<u16>().ok().filter(|p| *p > 0).ok_or_else(|| KeyError::new("port", "expected a port number (1 to 65535)"))?,
+            Some(p) => p
+                .trim()
+                .parse::<u16>()
+                .ok()
+                .filter(|p| *p > 0)
+                .ok_or_else(|| KeyError::new("port", "expected a port number (1 to 65535)"))?,
         };
         let read_only = match table.get("read_only") {
             None => true,
@@ -66,7 +75,8 @@ impl Connector for MySql {
         if read_only {
             options.push(json!({"flag": "READ_ONLY"}));
         }
-        let probe = text("host")?.filter(|h| !h.starts_with('/')).map(|h| json!({"host": h, "port": port}));
+        let probe =
+            text("host")?.filter(|h| !h.starts_with('/')).map(|h| json!({"host": h, "port": port}));
         Ok(json!({
             "probe": probe,
             "target": parts.join(" "),

@@ -69,7 +69,10 @@ pub trait Connector {
     /// The DuckDB extensions every attachment of this kind needs.
     fn extensions() -> Vec<String>;
     /// Reads one attachment table and returns its spec (see the crate docs).
-    fn attachment(table: &serde_json::Map<String, serde_json::Value>, base_dir: &str) -> Result<serde_json::Value, KeyError>;
+    fn attachment(
+        table: &serde_json::Map<String, serde_json::Value>,
+        base_dir: &str,
+    ) -> Result<serde_json::Value, KeyError>;
 }
 
 /// Turns `value` into a string the host frees with `free_string`.
@@ -110,11 +113,17 @@ pub fn guard(f: impl FnOnce() -> serde_json::Value + std::panic::UnwindSafe) -> 
 /// # Safety
 /// `input` must be a NUL-terminated string.
 pub unsafe fn attachment_entry<C: Connector>(input: *const c_char) -> *mut c_char {
-    let text = if input.is_null() { String::new() } else { CStr::from_ptr(input).to_string_lossy().into_owned() };
+    let text = if input.is_null() {
+        String::new()
+    } else {
+        CStr::from_ptr(input).to_string_lossy().into_owned()
+    };
     guard(move || {
         let parsed: serde_json::Value = match serde_json::from_str(&text) {
             Ok(v) => v,
-            Err(e) => return serde_json::json!({"error": {"key": "", "message": format!("bad input from the host: {e}")}}),
+            Err(e) => {
+                return serde_json::json!({"error": {"key": "", "message": format!("bad input from the host: {e}")}})
+            }
         };
         let empty = serde_json::Map::new();
         let table = parsed["table"].as_object().unwrap_or(&empty);
@@ -129,7 +138,9 @@ pub unsafe fn attachment_entry<C: Connector>(input: *const c_char) -> *mut c_cha
 /// The body of an exported `describe` function.
 pub fn describe_entry<C: Connector>(version: &str) -> *mut c_char {
     let version = version.to_string();
-    guard(move || serde_json::json!({"kind": C::KIND, "version": version, "extensions": C::extensions()}))
+    guard(
+        move || serde_json::json!({"kind": C::KIND, "version": version, "extensions": C::extensions()}),
+    )
 }
 
 /// Exports `$connector` (a type implementing [`Connector`]) as a duckalog
@@ -141,7 +152,9 @@ macro_rules! export_connector {
             $crate::describe_entry::<$connector>(env!("CARGO_PKG_VERSION"))
         }
 
-        unsafe extern "C" fn __duckalog_attachment(input: *const ::std::ffi::c_char) -> *mut ::std::ffi::c_char {
+        unsafe extern "C" fn __duckalog_attachment(
+            input: *const ::std::ffi::c_char,
+        ) -> *mut ::std::ffi::c_char {
             $crate::attachment_entry::<$connector>(input)
         }
 
