@@ -1,10 +1,10 @@
 //! Running one user statement on a restored session.
 //!
 //! A result is printed as DuckDB's shell prints it, so DuckDB itself turns
-//! each value into text: a query is bound first (`DESCRIBE`) for its columns
-//! and types, then run inside a projection that renders each column, as
-//! `CAST(.. AS VARCHAR)` for tables and CSV, or as the shell's JSON.
-//! Statements that are not queries (SET, COPY, PRAGMA, ...) run as they are.
+//! each value into text: a query runs inside a projection that renders every
+//! column (`CAST(.. AS VARCHAR)` for tables and CSV, the shell's JSON for
+//! JSON) and names its type, bound and run once. Statements that are not
+//! queries (SET, COPY, PRAGMA, ...) run as they are.
 
 use crate::error::{Error, Result};
 use duckdb::arrow::array::{Array, RecordBatch};
@@ -36,12 +36,6 @@ pub struct Answer {
     pub nothing: bool,
 }
 
-/// A column of a query, as DESCRIBE gives it.
-struct Column {
-    name: String,
-    ty: String,
-}
-
 /// Runs `sql`; with a timeout, a watchdog interrupts it when the time passes.
 pub fn run(
     conn: &Connection,
@@ -49,17 +43,17 @@ pub fn run(
     timeout: Option<Duration>,
     cells: Cells,
 ) -> Result<Answer> {
-    let body = body(sql);
-    let rendered_query = describe(conn, body).and_then(|columns| {
-        let stmt = conn.prepare(&rendering(body, &columns, cells)).ok()?;
-        Some((stmt, columns))
-    });
-    let (answer, timed_out) = match rendered_query {
-        Some((mut stmt, columns)) => {
-            watched(conn, timeout, || rendered(&mut stmt, &columns, cells))
-        }
+    let work = || match conn.prepare(&rendering(body(sql), cells)) {
+        Ok(mut stmt) => rendered(&mut stmt, cells),
         // Not a query, or one whose values DuckDB cannot render: as it is.
-        None => watched(conn, timeout, || as_arrow(conn, sql, [])),
+        Err(_) => as_arrow(conn, sql, []),
+    };
+    let (answer, timed_out) = match timeout {
+        Some(t) => {
+            let (r, fired) = crate::attach::within(conn, t, work);
+            (r, fired.then_some(t))
+        }
+        None => (work(), None),
     };
     match (answer, timed_out) {
         (Ok(a), _) => Ok(a),
@@ -75,66 +69,52 @@ pub fn with_params(conn: &Connection, sql: &str, params: impl Params) -> Result<
     as_arrow(conn, sql, params).map_err(|e| Error::database("query", e))
 }
 
-fn watched(
-    conn: &Connection,
-    timeout: Option<Duration>,
-    work: impl FnOnce() -> duckdb::Result<Answer>,
-) -> (duckdb::Result<Answer>, Option<Duration>) {
-    match timeout {
-        Some(t) => {
-            let (r, fired) = crate::attach::within(conn, t, work);
-            (r, fired.then_some(t))
-        }
-        None => (work(), None),
-    }
-}
-
 /// The statement without the `;` and blanks that may end it.
 fn body(sql: &str) -> &str {
     sql.trim_end_matches(|c: char| c == ';' || c.is_whitespace())
 }
 
-/// The columns of `body` when it is a query; `None` for other statements.
-fn describe(conn: &Connection, body: &str) -> Option<Vec<Column>> {
-    // The line break keeps a comment that ends the statement from ending this one.
-    let mut stmt = conn.prepare(&format!("DESCRIBE {body}\n")).ok()?;
-    let rows = stmt.query_map([], |r| Ok(Column { name: r.get(0)?, ty: r.get(1)? })).ok()?;
-    rows.collect::<duckdb::Result<Vec<_>>>().ok()
+/// A query that renders each column of `body`, then names each column's
+/// type. The shell writes a JSON value as its text, and wide numbers as
+/// strings (JSON readers would round them).
+fn rendering(body: &str, cells: Cells) -> String {
+    let value = match cells {
+        Cells::Text => "CAST(COLUMNS(*) AS VARCHAR)".to_string(),
+        Cells::Json => format!(
+            "CASE WHEN typeof(COLUMNS(*)) = 'JSON' THEN CAST(COLUMNS(*) AS VARCHAR) \
+             WHEN regexp_matches(typeof(COLUMNS(*)), '{WIDE}') \
+             THEN CAST(to_json(CAST(COLUMNS(*) AS VARCHAR)) AS VARCHAR) \
+             ELSE CAST(to_json(COLUMNS(*)) AS VARCHAR) END"
+        ),
+    };
+    // The line breaks keep a comment that ends the statement from ending this one.
+    format!("SELECT {value}, typeof(COLUMNS(*)) FROM (\n{body}\n)")
 }
 
-/// A query that renders each column of `body` as text.
-fn rendering(body: &str, columns: &[Column], cells: Cells) -> String {
-    let exprs: Vec<String> = (1..=columns.len())
-        .zip(columns)
-        .map(|(i, c)| match cells {
-            Cells::Text => format!("CAST(#{i} AS VARCHAR)"),
-            // The shell writes these as strings: JSON readers would round them.
-            // A JSON value is written as its text, as the shell does.
-            Cells::Json if c.ty == "JSON" => format!("CAST(#{i} AS VARCHAR)"),
-            Cells::Json if is_wide_number(&c.ty) => {
-                format!("CAST(to_json(CAST(#{i} AS VARCHAR)) AS VARCHAR)")
-            }
-            Cells::Json => format!("CAST(to_json(#{i}) AS VARCHAR)"),
-        })
-        .collect();
-    if exprs.is_empty() {
-        return format!("SELECT * FROM (\n{body}\n)");
+/// Numbers that DuckDB's shell writes as JSON strings.
+const WIDE: &str = "^(HUGEINT|UBIGINT|UHUGEINT|DECIMAL|BIGNUM)";
+
+/// Reads a rendered result: the values, then as many columns of types.
+fn rendered(stmt: &mut duckdb::Statement<'_>, cells: Cells) -> duckdb::Result<Answer> {
+    let mut rows = Vec::new();
+    let mut types = Vec::new();
+    let mut result = stmt.query([])?;
+    let names = result.as_ref().map(|s| s.column_names()).unwrap_or_default();
+    let width = names.len() / 2;
+    while let Some(row) = result.next()? {
+        if types.is_empty() {
+            types = (width..2 * width)
+                .map(|i| row.get::<_, String>(i))
+                .collect::<duckdb::Result<_>>()?;
+        }
+        rows.push(
+            (0..width).map(|i| row.get::<_, Option<String>>(i)).collect::<duckdb::Result<_>>()?,
+        );
     }
-    format!("SELECT {} FROM (\n{body}\n)", exprs.join(", "))
-}
-
-fn rendered(
-    stmt: &mut duckdb::Statement<'_>,
-    columns: &[Column],
-    cells: Cells,
-) -> duckdb::Result<Answer> {
-    let width = columns.len();
-    let rows =
-        stmt.query_map([], |r| (0..width).map(|i| r.get::<_, Option<String>>(i)).collect())?;
     Ok(Answer {
-        columns: columns.iter().map(|c| c.name.clone()).collect(),
-        numeric: columns.iter().map(|c| is_number(&c.ty)).collect(),
-        rows: rows.collect::<duckdb::Result<_>>()?,
+        columns: names.into_iter().take(width).collect(),
+        numeric: types.iter().map(|t: &String| is_number(t)).collect(),
+        rows,
         cells,
         nothing: false,
     })
@@ -160,12 +140,6 @@ fn is_number(ty: &str) -> bool {
             | "DECIMAL"
             | "BIGNUM"
     )
-}
-
-/// Numbers that DuckDB's shell writes as JSON strings.
-fn is_wide_number(ty: &str) -> bool {
-    let base = ty.split('(').next().unwrap_or(ty);
-    matches!(base, "HUGEINT" | "UBIGINT" | "UHUGEINT" | "DECIMAL" | "BIGNUM")
 }
 
 /// Runs a statement as it is, its result read through Arrow.
@@ -233,10 +207,26 @@ mod tests {
     }
 
     #[test]
-    fn duplicate_column_names_keep_their_order() {
+    fn columns_keep_their_order_and_duckdbs_names() {
         let conn = Connection::open_in_memory().unwrap();
-        let a = run(&conn, "SELECT 1 AS a, 'x' AS a ORDER BY 1", None, Cells::Json).unwrap();
-        assert_eq!(a.columns, ["a", "a"]);
-        assert_eq!(a.rows, vec![vec![Some("1".to_string()), Some("\"x\"".to_string())]]);
+        let a = run(&conn, "SELECT 1 AS a, 'x' AS a, 2.5 AS \"b c\"", None, Cells::Json).unwrap();
+        assert_eq!(a.columns, ["a", "a_1", "b c"]);
+        let row =
+            vec![Some("1".to_string()), Some("\"x\"".to_string()), Some("\"2.5\"".to_string())];
+        assert_eq!(a.rows, vec![row]);
+        assert_eq!(a.numeric, [true, false, true]);
+    }
+
+    #[test]
+    fn a_query_runs_once() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE SEQUENCE s").unwrap();
+        let a = run(&conn, "SELECT nextval('s') AS n", None, Cells::Text).unwrap();
+        assert_eq!(a.rows, vec![vec![Some("1".to_string())]]);
+        let ordered =
+            run(&conn, "SELECT range AS r FROM range(3) ORDER BY r DESC", None, Cells::Text);
+        let rows: Vec<_> =
+            ordered.unwrap().rows.into_iter().map(|r| r[0].clone().unwrap()).collect();
+        assert_eq!(rows, ["2", "1", "0"]);
     }
 }

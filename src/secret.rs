@@ -58,8 +58,14 @@ fn remember(value: &str) {
         return;
     }
     let mut known = registry().lock().unwrap_or_else(|e| e.into_inner());
-    // DuckDB echoes values the way they were written in SQL, with quotes doubled.
-    for form in [value.to_string(), value.replace('\'', "''")] {
+    // DuckDB echoes values the way they were written in SQL, with quotes
+    // doubled; inside a list or a struct cast to text with `\` before `'` and
+    // `\`; and in JSON results escaped as JSON strings are.
+    let json = serde_json::Value::from(value).to_string();
+    let nested = value.replace('\\', "\\\\").replace('\'', "\\'");
+    let forms =
+        [value.to_string(), value.replace('\'', "''"), json[1..json.len() - 1].to_string(), nested];
+    for form in forms {
         if !known.contains(&form) {
             known.push(form);
         }
@@ -90,6 +96,15 @@ mod tests {
         assert_eq!(format!("{s} {s:?}"), "*** ***");
         assert_eq!(serde_json::to_string(&s).unwrap(), "\"***\"");
         assert_eq!(s.expose(), "hunter2-value");
+    }
+
+    #[test]
+    fn scrubs_the_forms_duckdb_renders_in_results() {
+        Secret::new(r#"q"u\o't-s3cret"#);
+        let nested = r#"['q"u\\o\'t-s3cret']"#;
+        let json = r#"["q\"u\\o't-s3cret"]"#;
+        assert_eq!(scrub(nested), "['***']");
+        assert_eq!(scrub(json), "[\"***\"]");
     }
 
     #[test]

@@ -100,7 +100,7 @@ impl Grid {
         // Quoted where DuckDB's shell quotes: control characters, quotes,
         // the separator, and every byte outside printable ASCII.
         let field = |s: &str| {
-            if s.bytes().any(|b| b < b' ' || b >= 0x7f || matches!(b, b',' | b'"' | b'\'')) {
+            if s.bytes().any(|b| !(b' '..0x7f).contains(&b) || matches!(b, b',' | b'"' | b'\'')) {
                 format!("\"{}\"", s.replace('"', "\"\""))
             } else {
                 s.to_string()
