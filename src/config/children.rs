@@ -4,7 +4,7 @@
 //! read the child's own attachments (its children among them), so the parent
 //! restores those too, under the same aliases.
 
-use super::interp::de;
+use super::interp::de::lax;
 use super::model::{Origin, Sourced, Table};
 use super::resolve::{Attachment, Config, Database, SecretDef};
 use super::{resolve_path, LoadOptions};
@@ -29,13 +29,11 @@ pub struct Child {
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Entry {
-    #[serde(deserialize_with = "de::string")]
     alias: String,
-    #[serde(deserialize_with = "de::string")]
     config_path: String,
-    #[serde(default, deserialize_with = "de::opt_string")]
+    #[serde(default)]
     database: Option<String>,
-    #[serde(default = "yes", deserialize_with = "de::bool")]
+    #[serde(default = "yes", deserialize_with = "lax::bool")]
     read_only: bool,
 }
 

@@ -124,37 +124,74 @@ pub mod de {
     }
 
     pub fn bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
-        d.deserialize_any(Lax::<bool>::new())
+        d.deserialize_any(Lax::<bool>::new(INTERPOLATE))
     }
 
     pub fn opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
-        d.deserialize_option(OptLax::<bool>(std::marker::PhantomData))
+        d.deserialize_option(OptLax::<bool>(Lax::new(INTERPOLATE)))
     }
 
     pub fn u32<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
-        d.deserialize_any(Lax::<u32>::new())
+        d.deserialize_any(Lax::<u32>::new(INTERPOLATE))
     }
 
     pub fn opt_u32<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
-        d.deserialize_option(OptLax::<u32>(std::marker::PhantomData))
+        d.deserialize_option(OptLax::<u32>(Lax::new(INTERPOLATE)))
     }
 
     /// Seconds, whole or not, as a duration.
     pub fn opt_seconds<'de, D: Deserializer<'de>>(
         d: D,
     ) -> Result<Option<std::time::Duration>, D::Error> {
-        let secs = d.deserialize_option(OptLax::<f64>(std::marker::PhantomData))?;
+        seconds(d.deserialize_option(OptLax::<f64>(Lax::new(INTERPOLATE)))?)
+    }
+
+    fn seconds<E: serde::de::Error>(secs: Option<f64>) -> Result<Option<std::time::Duration>, E> {
         match secs {
             Some(s) if s.is_finite() && s > 0.0 && s < 1e9 => {
                 Ok(Some(std::time::Duration::from_secs_f64(s)))
             }
-            Some(_) => Err(serde::de::Error::custom("expected a positive number of seconds")),
+            Some(_) => Err(E::custom("expected a positive number of seconds")),
             None => Ok(None),
         }
     }
 
     pub fn opt_u16<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u16>, D::Error> {
-        d.deserialize_option(OptLax::<u16>(std::marker::PhantomData))
+        d.deserialize_option(OptLax::<u16>(Lax::new(INTERPOLATE)))
+    }
+
+    /// Interpolation happens here, while the file is read.
+    const INTERPOLATE: bool = true;
+
+    /// The same reading of numbers and booleans for a connector's table,
+    /// whose strings were interpolated while the file was read: a value is
+    /// never expanded twice, so `${env:...}` that came from a `.env` value
+    /// stays as written.
+    pub mod lax {
+        use super::{seconds, Lax, OptLax};
+        use serde::de::Deserializer;
+
+        pub fn bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+            d.deserialize_any(Lax::<bool>::new(false))
+        }
+
+        pub fn opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+            d.deserialize_option(OptLax::<bool>(Lax::new(false)))
+        }
+
+        pub fn opt_seconds<'de, D: Deserializer<'de>>(
+            d: D,
+        ) -> Result<Option<std::time::Duration>, D::Error> {
+            seconds(d.deserialize_option(OptLax::<f64>(Lax::new(false)))?)
+        }
+
+        pub fn opt_u16<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u16>, D::Error> {
+            d.deserialize_option(OptLax::<u16>(Lax::new(false)))
+        }
+
+        pub fn opt_u32<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+            d.deserialize_option(OptLax::<u32>(Lax::new(false)))
+        }
     }
 
     use serde::Deserialize;
@@ -218,11 +255,14 @@ pub mod de {
         }
     }
 
-    struct Lax<T>(std::marker::PhantomData<T>);
+    struct Lax<T> {
+        interpolate: bool,
+        ty: std::marker::PhantomData<T>,
+    }
 
     impl<T> Lax<T> {
-        fn new() -> Self {
-            Lax(std::marker::PhantomData)
+        fn new(interpolate: bool) -> Self {
+            Lax { interpolate, ty: std::marker::PhantomData }
         }
     }
 
@@ -245,13 +285,13 @@ pub mod de {
             T::from_f64(v).ok_or_else(|| E::invalid_type(serde::de::Unexpected::Float(v), &self))
         }
         fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<T, E> {
-            let text = interpolate(v).map_err(E::custom)?;
+            let text = if self.interpolate { interpolate(v).map_err(E::custom)? } else { v.into() };
             // The text may hold a secret from the environment: never echo it.
             T::from_text(text.trim()).ok_or_else(|| E::custom(format!("expected {}", T::EXPECTING)))
         }
     }
 
-    struct OptLax<T>(std::marker::PhantomData<T>);
+    struct OptLax<T>(Lax<T>);
 
     impl<'de, T: FromLax> Visitor<'de> for OptLax<T> {
         type Value = Option<T>;
@@ -265,7 +305,7 @@ pub mod de {
             Ok(None)
         }
         fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-            d.deserialize_any(Lax::<T>::new()).map(Some)
+            d.deserialize_any(self.0).map(Some)
         }
     }
 }

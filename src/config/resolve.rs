@@ -87,13 +87,13 @@ impl Default for AttachPolicy {
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct PolicyKeys {
-    #[serde(default, deserialize_with = "super::interp::de::opt_bool")]
+    #[serde(default, deserialize_with = "super::interp::de::lax::opt_bool")]
     required: Option<bool>,
-    #[serde(default, deserialize_with = "super::interp::de::opt_seconds")]
+    #[serde(default, deserialize_with = "super::interp::de::lax::opt_seconds")]
     timeout: Option<std::time::Duration>,
-    #[serde(default, deserialize_with = "super::interp::de::opt_u32")]
+    #[serde(default, deserialize_with = "super::interp::de::lax::opt_u32")]
     retries: Option<u32>,
-    #[serde(default, deserialize_with = "super::interp::de::opt_seconds")]
+    #[serde(default, deserialize_with = "super::interp::de::lax::opt_seconds")]
     retry_backoff: Option<std::time::Duration>,
 }
 

@@ -1,7 +1,7 @@
 //! Other DuckDB database files: local, or remote over HTTP(S) or S3.
 
 use super::{file, parse, AttachSpec, Connector, Context, KeyError, Table};
-use crate::config::interp::de;
+use crate::config::interp::de::lax;
 use crate::sql::{AttachOption, Value};
 use serde::Deserialize;
 
@@ -13,9 +13,9 @@ struct Entry {
     path: String,
     /// Read-only unless asked otherwise: a read-write attachment takes the
     /// other file's write lock for as long as the session lasts.
-    #[serde(default = "yes", deserialize_with = "de::bool")]
+    #[serde(default = "yes", deserialize_with = "lax::bool")]
     read_only: bool,
-    #[serde(default, deserialize_with = "de::bool")]
+    #[serde(default, deserialize_with = "lax::bool")]
     create: bool,
 }
 

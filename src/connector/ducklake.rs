@@ -5,7 +5,7 @@
 
 use super::postgres::{split, Conn};
 use super::{parse, AttachSpec, Connector, Context, KeyError, LocalFile, Table};
-use crate::config::interp::de;
+use crate::config::interp::de::lax;
 use crate::secret::Secret;
 use crate::sql::{AttachOption, Value};
 use serde::Deserialize;
@@ -23,9 +23,9 @@ struct Entry {
     data_path: Option<String>,
     /// The schema of the metadata database that holds DuckLake's tables.
     metadata_schema: Option<String>,
-    #[serde(default, deserialize_with = "de::bool")]
+    #[serde(default, deserialize_with = "lax::bool")]
     read_only: bool,
-    #[serde(default, deserialize_with = "de::bool")]
+    #[serde(default, deserialize_with = "lax::bool")]
     create: bool,
 }
 

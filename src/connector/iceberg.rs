@@ -7,7 +7,7 @@
 //! their names, never the config's keys, reach SQL.
 
 use super::{parse, AttachSpec, Connector, Context, KeyError, Table};
-use crate::config::interp::de;
+use crate::config::interp::de::lax;
 use crate::secret::Secret;
 use crate::sql::{AttachOption, Value};
 use serde::Deserialize;
@@ -18,19 +18,19 @@ pub struct Iceberg;
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Entry {
-    #[serde(default, deserialize_with = "de::opt_string")]
+    #[serde(default)]
     catalog_type: Option<String>,
     /// The REST catalog's base URL (the extension's ENDPOINT).
-    #[serde(default, deserialize_with = "de::opt_string")]
+    #[serde(default)]
     uri: Option<String>,
     /// The warehouse the catalog serves; for Glue the account (and catalog),
     /// for S3 Tables the table bucket's ARN.
-    #[serde(default, deserialize_with = "de::opt_string")]
+    #[serde(default)]
     warehouse: Option<String>,
     /// An iceberg secret (OAuth2), or for SigV4 catalogs an s3 secret.
-    #[serde(default, deserialize_with = "de::opt_string")]
+    #[serde(default)]
     secret: Option<String>,
-    #[serde(default = "yes", deserialize_with = "de::bool")]
+    #[serde(default = "yes", deserialize_with = "lax::bool")]
     read_only: bool,
     #[serde(default)]
     options: BTreeMap<String, serde_json::Value>,
@@ -170,8 +170,8 @@ fn host_port(url: &str) -> Option<(String, u16)> {
         _ => return None,
     };
     let authority = rest.split(['/', '?', '#']).next()?.rsplit('@').next()?;
-    if authority.starts_with('[') {
-        let (host, after) = authority[1..].split_once(']')?;
+    if let Some(bracketed) = authority.strip_prefix('[') {
+        let (host, after) = bracketed.split_once(']')?;
         let port = after.strip_prefix(':').map_or(Some(default), |p| p.parse().ok())?;
         return Some((host.to_string(), port));
     }

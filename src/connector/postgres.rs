@@ -6,7 +6,7 @@
 //! seconds, not minutes.
 
 use super::{parse, AttachSpec, Connector, Context, KeyError, Table};
-use crate::config::interp::de;
+use crate::config::interp::de::lax;
 use crate::secret::Secret;
 use crate::sql::{AttachOption, Value};
 use serde::Deserialize;
@@ -19,14 +19,14 @@ pub struct Postgres;
 #[serde(deny_unknown_fields)]
 pub(super) struct Conn {
     host: Option<String>,
-    #[serde(default, deserialize_with = "de::opt_u16")]
+    #[serde(default, deserialize_with = "lax::opt_u16")]
     port: Option<u16>,
     #[serde(alias = "dbname")]
     database: Option<String>,
     user: Option<String>,
     password: Option<String>,
     sslmode: Option<String>,
-    #[serde(default, deserialize_with = "de::opt_u32")]
+    #[serde(default, deserialize_with = "lax::opt_u32")]
     connect_timeout: Option<u32>,
     /// More libpq parameters (application_name, target_session_attrs, ...).
     #[serde(default)]
@@ -41,7 +41,7 @@ pub(super) struct Conn {
 struct Attach {
     /// The schema to attach; all schemas when not given.
     schema: Option<String>,
-    #[serde(default = "yes", deserialize_with = "de::bool")]
+    #[serde(default = "yes", deserialize_with = "lax::bool")]
     read_only: bool,
     /// A postgres secret that holds the connection, instead of the fields.
     secret: Option<String>,

@@ -1,7 +1,7 @@
 //! SQLite database files, through DuckDB's sqlite_scanner extension.
 
 use super::{file, parse, AttachSpec, Connector, Context, KeyError, Table};
-use crate::config::interp::de;
+use crate::config::interp::de::lax;
 use serde::Deserialize;
 
 pub struct Sqlite;
@@ -10,9 +10,9 @@ pub struct Sqlite;
 #[serde(deny_unknown_fields)]
 struct Entry {
     path: String,
-    #[serde(default, deserialize_with = "de::bool")]
+    #[serde(default, deserialize_with = "lax::bool")]
     read_only: bool,
-    #[serde(default, deserialize_with = "de::bool")]
+    #[serde(default, deserialize_with = "lax::bool")]
     create: bool,
 }
 
