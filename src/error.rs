@@ -4,19 +4,29 @@ use crate::secret::scrub;
 use std::path::Path;
 
 /// Exit codes, kept from the Python tool so that scripts carry over.
-pub mod exit {
-    pub const OK: u8 = 0;
-    pub const OTHER: u8 = 1;
-    pub const CONFIG: u8 = 2;
-    pub const DATABASE: u8 = 3;
+/// How duckalog ends, as its exit code; the codes are kept from the Python
+/// tool, so that scripts carry over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Ok = 0,
+    Other = 1,
+    Config = 2,
+    Database = 3,
     /// The run succeeded without one or more optional attachments; the views
     /// that read them were skipped.
-    pub const PARTIAL: u8 = 4;
+    Partial = 4,
     /// Another process held the database's lock for longer than the run
     /// would wait.
-    pub const LOCKED: u8 = 5;
+    Locked = 5,
     /// The catalog's database file does not exist yet: nothing to read.
-    pub const NO_CATALOG: u8 = 6;
+    NoCatalog = 6,
+}
+
+impl Exit {
+    /// The process's exit code.
+    pub fn code(self) -> u8 {
+        self as u8
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -75,14 +85,14 @@ impl Error {
         }
     }
 
-    pub fn exit_code(&self) -> u8 {
+    pub fn exit_code(&self) -> Exit {
         match self {
-            Error::Config { .. } | Error::Usage(_) => exit::CONFIG,
-            Error::Database { .. } => exit::DATABASE,
-            Error::Locked { .. } => exit::LOCKED,
-            Error::NoCatalog(_) => exit::NO_CATALOG,
-            Error::Other(_) => exit::OTHER,
-            Error::OutputClosed => exit::OK,
+            Error::Config { .. } | Error::Usage(_) => Exit::Config,
+            Error::Database { .. } => Exit::Database,
+            Error::Locked { .. } => Exit::Locked,
+            Error::NoCatalog(_) => Exit::NoCatalog,
+            Error::Other(_) => Exit::Other,
+            Error::OutputClosed => Exit::Ok,
         }
     }
 
@@ -143,7 +153,7 @@ mod tests {
             e.to_string(),
             "view \"v\": Catalog Error: Table x does not exist! LINE 1: SELECT * ^"
         );
-        assert_eq!(e.exit_code(), exit::DATABASE);
+        assert_eq!(e.exit_code(), Exit::Database);
     }
 
     #[test]

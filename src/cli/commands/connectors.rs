@@ -1,0 +1,42 @@
+//! `connectors`: the attachment kinds known.
+
+use crate::cli::args::*;
+use crate::cli::output::{Format, Grid};
+use crate::cli::setup::*;
+use crate::config::{self};
+use crate::connector::Registry;
+use crate::error::{Error, Exit, Result};
+use crate::query::Cells;
+
+pub(crate) fn connectors(cmd: &ConnectorsCmd) -> Result<Exit> {
+    let c = cmd.common();
+    crate::logging::init(c.verbose, c.quiet);
+    // Without a config, only the built-in connectors and --plugin-dir.
+    let registry = match config_found(&c)? {
+        Some(path) => {
+            let opts = config::LoadOptions { plugin_dirs: Vec::new(), ..c.load_options()? };
+            config::registry(&config::merged(&path, &opts)?, &path, c.plugin_dir)?
+        }
+        None => Registry::with_plugins(c.plugin_dir).map_err(Error::Usage)?,
+    };
+    let rows: Vec<Vec<Option<String>>> = registry
+        .all()
+        .map(|c| {
+            let ext = c.extensions();
+            vec![
+                Some(c.kind().to_string()),
+                Some(c.origin()),
+                Some(if ext.is_empty() { "none".to_string() } else { ext.join(", ") }),
+            ]
+        })
+        .collect();
+    let grid = Grid {
+        columns: vec!["kind".into(), "origin".into(), "extensions".into()],
+        numeric: vec![false; 3],
+        rows,
+        cells: Cells::Text,
+    };
+    grid.write(Format::Table, &mut std::io::stdout().lock())
+        .map_err(|e| Error::Other(e.to_string()))?;
+    Ok(Exit::Ok)
+}

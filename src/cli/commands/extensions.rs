@@ -1,0 +1,91 @@
+//! `extensions`: what the config needs, and moving it across an air gap.
+
+use crate::cli::args::*;
+use crate::cli::output::{Format, Grid};
+use crate::cli::setup::*;
+use crate::config::{self};
+use crate::error::{print, Error, Exit, Result};
+use crate::query::Cells;
+use crate::session::OpenOptions;
+
+pub(crate) fn extensions(c: &ExtensionsCmd) -> Result<Exit> {
+    crate::logging::init(0, false);
+    let found = c.config.clone().or_else(default_config);
+    let config = found
+        .as_ref()
+        .map(|path| config::load(path, &config::LoadOptions::default()))
+        .transpose()?;
+    let opts = match &config {
+        Some(cfg) => OpenOptions::for_config(cfg, false, c.extension_dir.clone()),
+        None => OpenOptions::without_config(c.extension_dir.clone()),
+    };
+    let dir = opts
+        .effective_extension_dir()
+        .ok_or_else(|| Error::Usage("no extension directory: give --extension-dir".into()))?;
+    let needed = || {
+        config.as_ref().map(|c| c.all_extensions()).ok_or_else(|| Error::Usage("no config found (duckalog.toml, .yaml, .yml or .json here): give the config with --config".into()))
+    };
+    match &c.action {
+        Some(ExtensionsAction::Install(i)) => {
+            let installed = crate::bundle::install(&i.from, &dir)
+                .map_err(|m| Error::Database { context: "install".into(), message: m })?;
+            for p in installed {
+                print(&format!("installed {}\n", p.display()))?;
+            }
+            Ok(Exit::Ok)
+        }
+        Some(ExtensionsAction::Bundle(b)) => {
+            let n = crate::bundle::bundle(&needed()?, &dir, &b.out)
+                .map_err(|m| Error::Database { context: "bundle".into(), message: m })?;
+            print(&format!(
+                "{}: {n} extension(s) for DuckDB {} on {}\n",
+                b.out.display(),
+                crate::extension::DUCKDB_VERSION,
+                crate::extension::platform()
+            ))?;
+            Ok(Exit::Ok)
+        }
+        None => {
+            use crate::bundle::Status;
+            let survey = crate::bundle::survey(&needed()?, &dir);
+            let rows = survey
+                .iter()
+                .map(|n| {
+                    let (status, detail) = match &n.status {
+                        Status::CompiledIn => ("compiled in".to_string(), String::new()),
+                        Status::Embedded => (
+                            "embedded".to_string(),
+                            "unpacked to the user's cache on first use".to_string(),
+                        ),
+                        Status::Found(m) => (
+                            format!(
+                                "found ({} {}, {})",
+                                m.duckdb_version, m.platform, m.extension_version
+                            ),
+                            String::new(),
+                        ),
+                        Status::WrongBuild(why) => ("WRONG BUILD".to_string(), why.clone()),
+                        Status::Missing => ("MISSING".to_string(), "put the file here".to_string()),
+                    };
+                    let path = n.path.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
+                    vec![
+                        Some(n.name.clone()),
+                        Some(status),
+                        Some(format!("{path} {detail}").trim().to_string()),
+                    ]
+                })
+                .collect();
+            let grid = Grid {
+                columns: vec!["extension".into(), "status".into(), "path".into()],
+                numeric: vec![false; 3],
+                rows,
+                cells: Cells::Text,
+            };
+            grid.write(Format::Table, &mut std::io::stdout().lock())
+                .map_err(|e| Error::Other(e.to_string()))?;
+            let bad =
+                survey.iter().any(|n| matches!(n.status, Status::Missing | Status::WrongBuild(_)));
+            Ok(if bad { Exit::Database } else { Exit::Ok })
+        }
+    }
+}
