@@ -1,7 +1,7 @@
 //! End-to-end: config -> restored session -> reconciled catalog, through the
 //! real binary, read back with DuckDB.
 
-mod common;
+use crate::common;
 use common::Project;
 
 const BASE: &str = r#"

@@ -3,7 +3,7 @@
 //! for the lock (`--lock-timeout`), then proceeds, or fails with exit code 5
 //! naming the database and the option; the file is never damaged.
 
-mod common;
+use crate::common;
 use common::Project;
 use std::collections::BTreeSet;
 use std::process::{Child, Command, Stdio};

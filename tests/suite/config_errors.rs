@@ -1,7 +1,7 @@
 //! Every config error names the file, the key path (and the line where the
 //! parser gives one) and exits with 2, without touching a database.
 
-mod common;
+use crate::common;
 use common::Project;
 
 fn check(file: &str, text: &str, words: &[&str]) {

@@ -1,7 +1,7 @@
 //! Built-in connectors against real servers: a remote DuckDB file on a local
 //! S3-compatible server, and a DuckLake catalog kept in PostgreSQL.
 
-mod common;
+use crate::common;
 use common::{Pg, Project, S3Server};
 
 #[test]

@@ -3,7 +3,7 @@
 //! when it fails, leaves every file as it was: no database or attachment is
 //! created or changed.
 
-mod common;
+use crate::common;
 use common::corpus::{cases, run_all};
 
 #[test]

@@ -2,7 +2,7 @@
 //! leaves a catalog that opens and holds the whole old catalog or the whole
 //! new one: every view with its definition, and duckalog's records of them.
 
-mod common;
+use crate::common;
 use common::Project;
 use std::collections::BTreeSet;
 use std::process::{Command, Stdio};

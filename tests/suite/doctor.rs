@@ -1,7 +1,7 @@
 //! `duckalog doctor`: one row per check, non-zero when a required check fails,
 //! and nothing changed.
 
-mod common;
+use crate::common;
 use common::{free_port, Pg, Project};
 
 fn row<'a>(out: &'a str, check: &str) -> &'a str {

@@ -1,7 +1,7 @@
 //! `duckalog extensions`: what a config needs, installing from a folder, a
 //! wheel or a bundle, and making bundles; wrong, damaged and missing files.
 
-mod common;
+use crate::common;
 use common::{ext_dir, Project};
 
 const CONFIG: &str = "[[attachments.sqlite]]\nalias = \"l\"\npath = \"data/legacy.sqlite\"\n\

@@ -2,7 +2,7 @@
 //! (tests/fixtures/iceberg_rest.py, over tables pyiceberg writes) that
 //! DuckDB's iceberg extension talks to over HTTP, and the config errors.
 
-mod common;
+use crate::common;
 use common::{free_port, Project, S3Server};
 use std::io::BufRead;
 use std::process::{Child, Command, Stdio};
@@ -313,7 +313,8 @@ fn config_errors_name_the_key_and_the_fix() {
         &["views[0].catalog", "no iceberg catalog is named \"nope\"", "iceberg_catalogs"],
     );
     refused(
-        &format!("[[attachments.duckdb]]\nalias = \"db\"\npath = \":memory:\"\n[[views]]\nname = \"v\"\nsource = \"iceberg\"\ncatalog = \"db\"\ntable = \"s.t\"\n"),
+        "[[attachments.duckdb]]\nalias = \"db\"\npath = \":memory:\"\n\
+         [[views]]\nname = \"v\"\nsource = \"iceberg\"\ncatalog = \"db\"\ntable = \"s.t\"\n",
         &["views[0].catalog", "kind duckdb, not an iceberg catalog"],
     );
     refused(&format!("{catalog}[[views]]\nname = \"v\"\nsource = \"iceberg\"\ncatalog = \"lake\"\ntable = \"orders\"\n"), &["views[0].table", "namespace"]);

@@ -1,6 +1,6 @@
 //! `imports`, `.env` files and `config show`, on real files.
 
-mod common;
+use crate::common;
 use common::Project;
 
 fn csv(out: &common::Out) -> &str {
@@ -223,4 +223,26 @@ fn dotenv_files_closer_and_later_win_and_the_environment_wins_over_all() {
     let mut off = q.to_vec();
     off.push("--no-dotenv");
     p.run(&off).fails(2, &["WHO is not set"]);
+}
+
+#[test]
+fn a_dotenv_value_holding_a_placeholder_arrives_as_written() {
+    // Interpolation happens once, while the file is read: a value that came
+    // from .env is never expanded again, from .env or from the environment.
+    let p = Project::new();
+    p.write(".env", "URI='http://127.0.0.1:9/${env:DKL_INNER}'\nRETRIES='${env:DKL_INNER}'\n");
+    let config = "[[iceberg_catalogs]]\nname = \"lake\"\ncatalog_type = \"rest\"\n\
+                  uri = \"${env:URI}\"\nwarehouse = \"w\"\n";
+    p.write("duckalog.toml", config);
+    let out = p.run_env(&["generate-sql"], &[("DKL_INNER", "expanded")]);
+    out.ok();
+    assert!(out.stdout.contains("'http://127.0.0.1:9/${env:DKL_INNER}'"), "{}", out.stdout);
+    assert!(!out.stdout.contains("expanded"), "{}", out.stdout);
+
+    p.write(
+        "duckalog.toml",
+        "[[attachments.sqlite]]\nalias = \"a\"\npath = \"a.db\"\nretries = \"${env:RETRIES}\"\n",
+    );
+    let out = p.run_env(&["validate"], &[("DKL_INNER", "3")]);
+    out.fails(2, &["retries", "expected a whole number"]);
 }

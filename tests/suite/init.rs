@@ -1,6 +1,6 @@
 //! `init`: a starter project that `run` builds and `query` reads right away.
 
-mod common;
+use crate::common;
 use common::Project;
 
 const REVENUE: &str =

@@ -1,6 +1,6 @@
 //! Catalogs of catalogs: `attachments.duckalog`.
 
-mod common;
+use crate::common;
 use common::Project;
 
 fn three_levels(p: &Project) {

@@ -3,7 +3,7 @@
 //! loopback, as fast as outside; a missing extension fails at once; dates,
 //! time zones and collations work with no extension directory at all.
 
-mod common;
+use crate::common;
 use common::Project;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -13,7 +13,9 @@ struct Offline(String);
 
 impl Offline {
     fn new() -> Offline {
-        let name = format!("duckalog-offline-{}", std::process::id());
+        static MADE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = MADE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let name = format!("duckalog-offline-{}-{n}", std::process::id());
         let ip = |args: &[&str]| {
             let out = Command::new("ip").args(args).output().expect("iproute2's ip runs");
             assert!(out.status.success(), "ip {args:?}: {}", String::from_utf8_lossy(&out.stderr));

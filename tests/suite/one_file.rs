@@ -2,7 +2,7 @@
 //! extension directory at all: the embedded extension is unpacked once into
 //! the user's cache and loaded from there.
 
-mod common;
+use crate::common;
 use common::Project;
 use std::process::Command;
 
@@ -37,14 +37,10 @@ fn an_embedded_extension_needs_no_extension_directory() {
             .map(|e| e.unwrap().path())
             .collect();
     assert_eq!(folders.len(), 1, "{folders:?}");
-    let unpacked = vec![folders[0].join("sqlite_scanner.duckdb_extension")];
-    let first = std::fs::metadata(&unpacked[0]).unwrap().modified().unwrap();
+    let unpacked = folders[0].join("sqlite_scanner.duckdb_extension");
+    let first = std::fs::metadata(&unpacked).unwrap().modified().unwrap();
     run(&["run"]);
-    assert_eq!(
-        std::fs::metadata(&unpacked[0]).unwrap().modified().unwrap(),
-        first,
-        "unpacked again"
-    );
+    assert_eq!(std::fs::metadata(&unpacked).unwrap().modified().unwrap(), first, "unpacked again");
     assert!(run(&["extensions"]).contains("| sqlite_scanner | embedded"));
 
     // The default build embeds nothing.

@@ -1,7 +1,7 @@
 //! Connector plugins loaded at run time: the MySQL plugin attaching a real
 //! MariaDB server, and every way a plugin can be wrong.
 
-mod common;
+use crate::common;
 use common::Project;
 use std::path::PathBuf;
 

@@ -1,6 +1,6 @@
 //! PostgreSQL attachments against a real server on 127.0.0.1.
 
-mod common;
+use crate::common;
 use common::{free_port, Pg, Project};
 
 fn config(pg: &Pg, port: &str, password: &str, schema: &str) -> String {

@@ -1,6 +1,6 @@
 //! A YAML config written for the Python duckalog tool builds the same views.
 
-mod common;
+use crate::common;
 use common::Project;
 
 const PYTHON_CONFIG: &str = r#"

@@ -1,7 +1,7 @@
 //! `query`: one statement on the catalog opened read-only, its session
 //! restored, nothing changed.
 
-mod common;
+use crate::common;
 use common::Project;
 
 const CONFIG: &str = r#"

@@ -2,7 +2,7 @@
 //! back, wrong passwords, optional attachments and slow networks, against a
 //! real PostgreSQL on 127.0.0.1.
 
-mod common;
+use crate::common;
 use common::{free_port, proxy, Pg, Project};
 use std::time::{Duration, Instant};
 

@@ -2,7 +2,7 @@
 //! level, in any command, failing or not; only `generate-sql --show-secrets`
 //! prints them.
 
-mod common;
+use crate::common;
 use common::{free_port, Project};
 
 const MARKERS: &[&str] = &[

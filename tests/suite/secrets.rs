@@ -1,7 +1,7 @@
 //! Secrets: every type DuckDB 1.5.5 accepts, temporary by default,
 //! persistent on opt-in in a private secret directory, and S3 end to end.
 
-mod common;
+use crate::common;
 use common::{Project, S3Server};
 
 /// One secret of every type and provider duckalog knows, as a config.

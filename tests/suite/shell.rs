@@ -1,7 +1,7 @@
 //! `run --interactive`: the SQL shell, fed through a pipe as scripts feed it,
 //! and through a pseudo-terminal as a person types.
 
-mod common;
+use crate::common;
 use common::Project;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, Stdio};

@@ -4,7 +4,7 @@
 //! `query` in CSV, JSON and table form, against the shell on the same
 //! statements.
 
-mod common;
+use crate::common;
 use common::Project;
 use std::process::Command;
 

@@ -1,0 +1,30 @@
+//! duckalog's integration tests: one binary, one module per area, and the
+//! helpers they share in `common`. Each test runs the built binary on real
+//! configs and files, and reads the resulting catalog back with DuckDB.
+
+mod common;
+
+mod catalog_run;
+mod concurrency;
+mod config_errors;
+mod connectors;
+mod corpus;
+mod crash_safety;
+mod doctor;
+mod extensions;
+mod iceberg;
+mod imports;
+mod init;
+mod nested;
+mod offline;
+mod one_file;
+mod plugins;
+mod portable;
+mod postgres;
+mod python_compat;
+mod query;
+mod reconnection;
+mod secret_hygiene;
+mod secrets;
+mod shell;
+mod types;
