@@ -56,7 +56,7 @@ impl Script {
             )));
         }
         for step in session::steps(config) {
-            if step.persistent.is_some_and(|d| keep(d)) {
+            if step.persistent.is_some_and(&keep) {
                 continue;
             }
             if let Some(s) = &step.stmt {
