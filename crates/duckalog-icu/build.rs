@@ -3,7 +3,7 @@
 //! in. The published `libduckdb-sys` crate does not ship these sources, so
 //! they come from the source distribution of DuckDB's Python package (the
 //! same engine version, pinned by checksum): `DUCKALOG_DUCKDB_SDIST` names a
-//! copy of it for builds without network; otherwise it is downloaded once.
+//! copy of it for builds without network; otherwise it is downloaded into OUT_DIR.
 
 use sha2::{Digest, Sha256};
 use std::io::Read;
@@ -32,9 +32,6 @@ fn main() {
         .std("c++11")
         .warnings(false)
         .flag_if_supported("-w")
-        // The bundled DuckDB is built without debug checks even in debug
-        // builds ([profile.dev.package.libduckdb-sys]); headers must agree.
-        .define("NDEBUG", None)
         .define("EXT_VERSION_ICU", Some(format!("\"v{VERSION}\"").as_str()))
         .debug(false)
         .include(&icu)
@@ -46,6 +43,10 @@ fn main() {
         for file in cpp_files(&icu.join(dir)) {
             build.file(file);
         }
+    }
+    // As libduckdb-sys decides for DuckDB itself: the headers must agree.
+    if std::env::var("DEBUG").map_or(true, |v| v == "false" || v == "0") {
+        build.define("NDEBUG", None);
     }
     build.compile("duckalog_icu");
 }
@@ -68,6 +69,7 @@ fn duckdb_includes() -> Vec<PathBuf> {
 fn sdist(out: &Path) -> PathBuf {
     if let Some(given) = std::env::var_os("DUCKALOG_DUCKDB_SDIST") {
         let given = PathBuf::from(given);
+        assert!(given.is_absolute(), "DUCKALOG_DUCKDB_SDIST must be an absolute path");
         println!("cargo:rerun-if-changed={}", given.display());
         check(&given)
             .unwrap_or_else(|why| panic!("DUCKALOG_DUCKDB_SDIST={}: {why}", given.display()));
@@ -77,15 +79,19 @@ fn sdist(out: &Path) -> PathBuf {
     if check(&kept).is_ok() {
         return kept;
     }
-    let partial = out.join(format!("duckdb-{VERSION}.tar.gz.part"));
-    let fetched = Command::new("curl")
-        .args(["--fail", "--silent", "--show-error", "--location", "--retry", "3", "-o"])
-        .arg(&partial)
-        .arg(SDIST_URL)
-        .status();
     let hint = format!(
         "download {SDIST_URL} (sha256 {SDIST_SHA256}) and set DUCKALOG_DUCKDB_SDIST to its path"
     );
+    if std::env::var("CARGO_NET_OFFLINE").is_ok_and(|v| v == "true") {
+        panic!("DuckDB {VERSION}'s sources are needed and cargo runs offline; {hint}");
+    }
+    let partial = out.join(format!("duckdb-{VERSION}.tar.gz.part"));
+    let fetched = Command::new("curl")
+        .args(["--fail", "--silent", "--show-error", "--location", "--retry", "3"])
+        .args(["--connect-timeout", "30", "--max-time", "900", "-o"])
+        .arg(&partial)
+        .arg(SDIST_URL)
+        .status();
     match fetched {
         Ok(s) if s.success() => {}
         Ok(s) => panic!("downloading DuckDB {VERSION}'s sources failed ({s}); {hint}"),
