@@ -7,7 +7,7 @@
 use super::{AttachSpec, Connector, Context, KeyError, Table};
 use crate::secret::Secret;
 use crate::sql::{self, AttachOption, Value};
-use duckalog_connector_sdk::{Entry, Plugin, ABI_VERSION, ENTRY_SYMBOL};
+use duckalog_connector_sdk::{wire, Entry, Plugin, ABI_VERSION, ENTRY_SYMBOL};
 use serde_json::Value as Json;
 use std::ffi::{c_char, CStr, CString};
 use std::path::{Path, PathBuf};
@@ -67,29 +67,26 @@ pub fn load(path: &Path) -> Result<PluginConnector, String> {
     std::mem::forget(lib);
     // SAFETY: the table is static in the loaded, never unloaded library, and its ABI version matched.
     let table: &'static Plugin = unsafe { &*table };
-    let described = call(table, None).map_err(|m| fail(format!("describe: {m}")))?;
-    let kind = described["kind"]
-        .as_str()
-        .filter(|k| sql::is_word(k))
-        .ok_or_else(|| fail("describe gave no valid kind".into()))?;
-    let extensions = described["extensions"]
-        .as_array()
-        .map(|a| a.iter().filter_map(|e| e.as_str().map(str::to_string)).collect::<Vec<_>>())
-        .unwrap_or_default();
-    if let Some(bad) = extensions.iter().find(|e| !sql::is_word(e)) {
+    let described: wire::Description =
+        call(table, None).map_err(|m| fail(format!("describe: {m}")))?;
+    if !sql::is_word(&described.kind) {
+        return Err(fail("describe gave no valid kind".into()));
+    }
+    if let Some(bad) = described.extensions.iter().find(|e| !sql::is_word(e)) {
         return Err(fail(format!("describe named an invalid extension {bad:?}")));
     }
+    let version = if described.version.is_empty() { "?".into() } else { described.version };
     Ok(PluginConnector {
-        kind: kind.to_string(),
-        version: described["version"].as_str().unwrap_or("?").to_string(),
-        extensions,
+        kind: described.kind,
+        version,
+        extensions: described.extensions,
         path: path.to_path_buf(),
         table,
     })
 }
 
-/// Calls `describe` (without input) or `attachment` and parses the JSON it returns.
-fn call(table: &Plugin, input: Option<&str>) -> Result<Json, String> {
+/// Calls `describe` (without input) or `attachment` and reads the JSON it returns.
+fn call<T: serde::de::DeserializeOwned>(table: &Plugin, input: Option<&str>) -> Result<T, String> {
     let input = input
         .map(|i| CString::new(i).map_err(|_| "input holds a NUL byte".to_string()))
         .transpose()?;
@@ -107,60 +104,57 @@ fn call(table: &Plugin, input: Option<&str>) -> Result<Json, String> {
     // SAFETY: the plugin returns a NUL-terminated string it owns until freed.
     let text = unsafe { CStr::from_ptr(out as *const c_char) }.to_string_lossy().into_owned();
     unsafe { (table.free_string)(out) };
-    serde_json::from_str(&text).map_err(|e| format!("returned invalid JSON ({e})"))
+    serde_json::from_str(&text).map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => format!("returned an invalid reply ({e})"),
+        _ => format!("returned invalid JSON ({e})"),
+    })
 }
 
 impl PluginConnector {
-    /// Turns the plugin's spec into one duckalog trusts: every option name a
-    /// plain word, every value a scalar.
-    fn spec(&self, spec: &Json) -> Result<AttachSpec, String> {
-        let target = spec["target"].as_str().ok_or("the spec has no string `target`")?.to_string();
-        let target = if spec["target_is_secret"].as_bool() == Some(true) {
-            Value::Secret(Secret::new(target))
+    /// Turns the plugin's spec into one duckalog trusts: every option name,
+    /// keyword and extension a plain word.
+    fn spec(&self, spec: wire::Spec) -> Result<AttachSpec, String> {
+        let target = if spec.target_is_secret {
+            Value::Secret(Secret::new(spec.target))
         } else {
-            Value::Str(target)
+            Value::Str(spec.target)
         };
-        let word = |v: &Json| v.as_str().filter(|s| sql::is_word(s)).map(str::to_string);
+        let word =
+            |w: String| if sql::is_word(&w) { Ok(w) } else { Err(format!("invalid option {w:?}")) };
         let mut options = Vec::new();
-        for o in spec["options"].as_array().map(Vec::as_slice).unwrap_or_default() {
-            let bad = || format!("invalid option {o}");
-            let option = if let Some(f) = o.get("flag") {
-                AttachOption::Flag(word(f).ok_or_else(bad)?)
-            } else if let Some([k, w]) = o.get("word").and_then(Json::as_array).map(Vec::as_slice) {
-                AttachOption::Word(word(k).ok_or_else(bad)?, word(w).ok_or_else(bad)?)
-            } else if let Some([k, v]) = o.get("value").and_then(Json::as_array).map(Vec::as_slice)
-            {
-                let value = match v {
-                    Json::String(s) => Value::Str(s.clone()),
-                    Json::Bool(b) => Value::Bool(*b),
-                    Json::Number(n) => n.as_i64().map(Value::Int).ok_or_else(bad)?,
-                    _ => return Err(bad()),
-                };
-                AttachOption::Value(word(k).ok_or_else(bad)?, value)
-            } else {
-                return Err(bad());
-            };
-            options.push(option);
+        for o in spec.options {
+            options.push(match o {
+                wire::AttachOption::Flag(f) => AttachOption::Flag(word(f)?),
+                wire::AttachOption::Word(k, w) => AttachOption::Word(word(k)?, word(w)?),
+                wire::AttachOption::Value(k, v) => AttachOption::Value(word(k)?, literal(v)),
+            });
         }
         let mut extensions = self.extensions.clone();
-        for e in spec["extensions"].as_array().map(Vec::as_slice).unwrap_or_default() {
-            let e = word(e).ok_or_else(|| format!("invalid extension {e}"))?;
+        for e in spec.extensions {
+            if !sql::is_word(&e) {
+                return Err(format!("invalid extension {e:?}"));
+            }
             if !extensions.contains(&e) {
                 extensions.push(e);
             }
         }
-        let probe = match (spec["probe"]["host"].as_str(), spec["probe"]["port"].as_u64()) {
-            (Some(h), Some(p)) => Some((
-                h.to_string(),
-                u16::try_from(p).map_err(|_| format!("invalid probe port {p}"))?,
-            )),
-            _ => None,
-        };
-        let secrets = spec["secrets"]
-            .as_array()
-            .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect())
-            .unwrap_or_default();
-        Ok(AttachSpec { target, options, extensions, local_file: None, probe, secrets })
+        let probe = spec.probe.map(|p| (p.host, p.port));
+        Ok(AttachSpec {
+            target,
+            options,
+            extensions,
+            local_file: None,
+            probe,
+            secrets: spec.secrets,
+        })
+    }
+}
+
+fn literal(v: wire::Literal) -> Value {
+    match v {
+        wire::Literal::Bool(b) => Value::Bool(b),
+        wire::Literal::Int(i) => Value::Int(i),
+        wire::Literal::Str(s) => Value::Str(s),
     }
 }
 
@@ -187,22 +181,15 @@ impl Connector for PluginConnector {
             }
         }
         let input =
-            serde_json::json!({"table": table, "base_dir": ctx.base_dir.display().to_string()});
+            wire::Request { table: table.clone(), base_dir: ctx.base_dir.display().to_string() };
+        let input = serde_json::to_string(&input).expect("a request serializes");
         let fault = |m: String| KeyError {
             key: String::new(),
             message: format!("plugin {}: {m}", self.path.display()),
         };
-        let out = call(self.table, Some(&input.to_string())).map_err(fault)?;
-        if let Some(e) = out.get("error") {
-            return Err(KeyError {
-                key: e["key"].as_str().unwrap_or("").to_string(),
-                message: e["message"]
-                    .as_str()
-                    .unwrap_or("the plugin reported an error")
-                    .to_string(),
-            });
+        match call(self.table, Some(&input)).map_err(fault)? {
+            wire::Reply::Ok(spec) => self.spec(spec).map_err(fault),
+            wire::Reply::Error(e) => Err(KeyError { key: e.key, message: e.message }),
         }
-        self.spec(out.get("ok").ok_or_else(|| fault("returned neither ok nor error".into()))?)
-            .map_err(fault)
     }
 }

@@ -6,9 +6,10 @@
 //! `DUCKALOG_FAULTY_KIND` (default `faulty`) that attaches `:memory:`.
 
 use duckalog_connector_sdk::{
-    attachment_entry, describe_entry, free_c, Connector, KeyError, Plugin, ABI_VERSION,
+    attachment_entry, describe_entry, free_c, AttachOption, Connector, Description, KeyError,
+    Plugin, Spec, ABI_VERSION,
 };
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use std::ffi::c_char;
 use std::sync::OnceLock;
 
@@ -25,13 +26,15 @@ impl Connector for Faulty {
         Vec::new()
     }
 
-    fn attachment(_table: &Map<String, Value>, _base_dir: &str) -> Result<Value, KeyError> {
+    fn attachment(_table: &Map<String, Value>, _base_dir: &str) -> Result<Spec, KeyError> {
+        let memory = Spec { target: ":memory:".into(), ..Spec::default() };
         match mode().as_str() {
             "panic" => panic!("deliberate failure"),
-            "bad-spec" => Ok(
-                json!({"target": ":memory:", "options": [{"flag": "READ_ONLY); DROP TABLE x; --"}]}),
-            ),
-            _ => Ok(json!({"target": ":memory:", "options": []})),
+            "bad-spec" => Ok(Spec {
+                options: vec![AttachOption::Flag("READ_ONLY); DROP TABLE x; --".into())],
+                ..memory
+            }),
+            _ => Ok(memory),
         }
     }
 }
@@ -39,11 +42,11 @@ impl Connector for Faulty {
 unsafe extern "C" fn describe() -> *mut c_char {
     let kind = std::env::var("DUCKALOG_FAULTY_KIND").unwrap_or_else(|_| "faulty".into());
     let described = describe_entry::<Faulty>(env!("CARGO_PKG_VERSION"));
-    let mut value: Value =
-        serde_json::from_str(std::ffi::CStr::from_ptr(described).to_str().unwrap()).unwrap();
+    let text = std::ffi::CStr::from_ptr(described).to_str().unwrap();
+    let mut description: Description = serde_json::from_str(text).unwrap();
     free_c(described);
-    value["kind"] = json!(kind);
-    duckalog_connector_sdk::to_c(&value)
+    description.kind = kind;
+    duckalog_connector_sdk::to_c(&description)
 }
 
 unsafe extern "C" fn attachment(input: *const c_char) -> *mut c_char {

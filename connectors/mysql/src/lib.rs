@@ -11,8 +11,8 @@
 //! password = "${env:MYSQL_PASSWORD}"
 //! ```
 
-use duckalog_connector_sdk::{export_connector, Connector, KeyError};
-use serde_json::{json, Map, Value};
+use duckalog_connector_sdk::{export_connector, AttachOption, Connector, KeyError, Probe, Spec};
+use serde_json::{Map, Value};
 
 pub struct MySql;
 
@@ -35,7 +35,7 @@ impl Connector for MySql {
         vec!["mysql_scanner".into()]
     }
 
-    fn attachment(table: &Map<String, Value>, _base_dir: &str) -> Result<Value, KeyError> {
+    fn attachment(table: &Map<String, Value>, _base_dir: &str) -> Result<Spec, KeyError> {
         if let Some(unknown) = table.keys().find(|k| !KEYS.contains(&k.as_str())) {
             return Err(KeyError::new(
                 unknown,
@@ -71,19 +71,19 @@ impl Connector for MySql {
                 parts.push(format!("{key}={}", conn_value(&v)));
             }
         }
-        let mut options = vec![json!({"word": ["TYPE", "mysql"]})];
+        let mut options = vec![AttachOption::Word("TYPE".into(), "mysql".into())];
         if read_only {
-            options.push(json!({"flag": "READ_ONLY"}));
+            options.push(AttachOption::Flag("READ_ONLY".into()));
         }
-        let probe =
-            text("host")?.filter(|h| !h.starts_with('/')).map(|h| json!({"host": h, "port": port}));
-        Ok(json!({
-            "probe": probe,
-            "target": parts.join(" "),
-            "target_is_secret": table.contains_key("password"),
-            "options": options,
-            "extensions": Self::extensions(),
-        }))
+        let probe = text("host")?.filter(|h| !h.starts_with('/')).map(|host| Probe { host, port });
+        Ok(Spec {
+            probe,
+            target: parts.join(" "),
+            target_is_secret: table.contains_key("password"),
+            options,
+            extensions: Self::extensions(),
+            secrets: Vec::new(),
+        })
     }
 }
 

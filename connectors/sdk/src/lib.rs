@@ -9,12 +9,14 @@
 //! the plugin's own `free_string`. Functions exported by [`export_connector!`]
 //! catch panics and report them as errors. duckalog never unloads a plugin.
 //!
-//! `describe()` returns `{"kind": "mysql", "version": "0.1.0", "extensions": ["mysql_scanner"]}`.
+//! The JSON is that of the types in [`wire`], which host and plugins share.
+//! `describe()` returns `{"kind": "mysql", "version": "0.1.0", "extensions": ["mysql_scanner"]}`
+//! (a [`Description`]).
 //!
 //! `attachment(input)` takes `{"table": {...}, "base_dir": "/path/of/config"}`
 //! (the attachment's config table without `alias`, strings already
 //! interpolated) and returns either `{"ok": <spec>}` or
-//! `{"error": {"key": "port", "message": "..."}}`, where a spec is
+//! `{"error": {"key": "port", "message": "..."}}` (a [`Reply`]), where a [`Spec`] is
 //!
 //! ```json
 //! {"target": "host=... password=...", "target_is_secret": true,
@@ -28,7 +30,10 @@
 //!
 //! The plugin returns data, never SQL: duckalog checks and quotes everything.
 
+pub mod wire;
+
 use std::ffi::{c_char, CStr, CString};
+pub use wire::{AttachOption, Description, KeyError, Literal, Probe, Reply, Request, Spec};
 
 /// The version of this ABI. duckalog refuses a plugin built for another.
 pub const ABI_VERSION: u32 = 1;
@@ -49,19 +54,6 @@ pub struct Plugin {
 /// The signature of the entry point.
 pub type Entry = unsafe extern "C" fn() -> *const Plugin;
 
-/// An error about one key of the attachment's table.
-#[derive(Debug)]
-pub struct KeyError {
-    pub key: String,
-    pub message: String,
-}
-
-impl KeyError {
-    pub fn new(key: &str, message: impl Into<String>) -> Self {
-        KeyError { key: key.to_string(), message: message.into() }
-    }
-}
-
 /// A connector written in Rust, exported with [`export_connector!`].
 pub trait Connector {
     /// The attachment kind it handles.
@@ -72,12 +64,13 @@ pub trait Connector {
     fn attachment(
         table: &serde_json::Map<String, serde_json::Value>,
         base_dir: &str,
-    ) -> Result<serde_json::Value, KeyError>;
+    ) -> Result<Spec, KeyError>;
 }
 
-/// Turns `value` into a string the host frees with `free_string`.
-pub fn to_c(value: &serde_json::Value) -> *mut c_char {
-    CString::new(value.to_string()).map(CString::into_raw).unwrap_or(std::ptr::null_mut())
+/// Turns `value` into JSON in a string the host frees with `free_string`.
+pub fn to_c(value: &impl serde::Serialize) -> *mut c_char {
+    let text = serde_json::to_string(value).unwrap_or_default();
+    CString::new(text).map(CString::into_raw).unwrap_or(std::ptr::null_mut())
 }
 
 /// Releases a string made by [`to_c`].
@@ -94,7 +87,10 @@ pub unsafe fn free_c(s: *mut c_char) {
 /// into the host. The panic's message goes into that error; the plugin's own
 /// default panic output (its copy of std prints to the host's stderr) is
 /// silenced.
-pub fn guard(f: impl FnOnce() -> serde_json::Value + std::panic::UnwindSafe) -> *mut c_char {
+pub fn guard<T: serde::Serialize>(
+    f: impl FnOnce() -> T + std::panic::UnwindSafe,
+    panicked: impl FnOnce(String) -> T,
+) -> *mut c_char {
     static QUIET: std::sync::Once = std::sync::Once::new();
     QUIET.call_once(|| std::panic::set_hook(Box::new(|_| {})));
     let value = std::panic::catch_unwind(f).unwrap_or_else(|panic| {
@@ -103,7 +99,7 @@ pub fn guard(f: impl FnOnce() -> serde_json::Value + std::panic::UnwindSafe) -> 
             .map(|s| s.to_string())
             .or_else(|| panic.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "unknown panic".into());
-        serde_json::json!({"error": {"key": "", "message": format!("the plugin raised a panic: {what}")}})
+        panicked(format!("the plugin raised a panic: {what}"))
     });
     to_c(&value)
 }
@@ -118,29 +114,27 @@ pub unsafe fn attachment_entry<C: Connector>(input: *const c_char) -> *mut c_cha
     } else {
         CStr::from_ptr(input).to_string_lossy().into_owned()
     };
-    guard(move || {
-        let parsed: serde_json::Value = match serde_json::from_str(&text) {
-            Ok(v) => v,
-            Err(e) => {
-                return serde_json::json!({"error": {"key": "", "message": format!("bad input from the host: {e}")}})
-            }
-        };
-        let empty = serde_json::Map::new();
-        let table = parsed["table"].as_object().unwrap_or(&empty);
-        let base_dir = parsed["base_dir"].as_str().unwrap_or("");
-        match C::attachment(table, base_dir) {
-            Ok(spec) => serde_json::json!({"ok": spec}),
-            Err(e) => serde_json::json!({"error": {"key": e.key, "message": e.message}}),
-        }
-    })
+    let failed = |message: String| Reply::Error(KeyError::new("", message));
+    guard(
+        move || match serde_json::from_str::<Request>(&text) {
+            Ok(r) => C::attachment(&r.table, &r.base_dir).map_or_else(Reply::Error, Reply::Ok),
+            Err(e) => failed(format!("bad input from the host: {e}")),
+        },
+        failed,
+    )
 }
 
 /// The body of an exported `describe` function.
 pub fn describe_entry<C: Connector>(version: &str) -> *mut c_char {
     let version = version.to_string();
-    guard(
-        move || serde_json::json!({"kind": C::KIND, "version": version, "extensions": C::extensions()}),
-    )
+    let describe =
+        move || Description { kind: C::KIND.into(), version, extensions: C::extensions() };
+    // A description cannot fail; a panic describes no kind, which the host refuses.
+    guard(describe, |_| Description {
+        kind: String::new(),
+        version: String::new(),
+        extensions: vec![],
+    })
 }
 
 /// Exports `$connector` (a type implementing [`Connector`]) as a duckalog
