@@ -147,6 +147,18 @@ impl Grid {
     }
 }
 
+/// Prints duckalog's own report: rows of text under `columns`, as a table.
+pub fn print_table(columns: &[&str], rows: Vec<Vec<Option<String>>>) -> crate::Result<()> {
+    let grid = Grid {
+        columns: columns.iter().map(|c| c.to_string()).collect(),
+        numeric: vec![false; columns.len()],
+        rows,
+        cells: Cells::Text,
+    };
+    let mut out = std::io::stdout().lock();
+    grid.write(Format::Table, &mut out).and_then(|()| out.flush()).map_err(Error::output)
+}
+
 /// Prints a statement's result.
 pub fn print(answer: Answer, format: Format, out: &mut dyn Write) -> crate::Result<()> {
     let grid = Grid::from_answer(answer);

@@ -2,7 +2,7 @@
 
 use crate::cli::args::*;
 use crate::cli::setup::*;
-use crate::config::{self};
+use crate::config;
 use crate::error::{print, Error, Exit, Result};
 
 pub(crate) fn config_show(cmd: &ConfigShow) -> Result<Exit> {

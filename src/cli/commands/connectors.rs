@@ -1,12 +1,11 @@
 //! `connectors`: the attachment kinds known.
 
 use crate::cli::args::*;
-use crate::cli::output::{Format, Grid};
+use crate::cli::output;
 use crate::cli::setup::*;
-use crate::config::{self};
+use crate::config;
 use crate::connector::Registry;
 use crate::error::{Error, Exit, Result};
-use crate::query::Cells;
 
 pub(crate) fn connectors(cmd: &ConnectorsCmd) -> Result<Exit> {
     let c = cmd.common();
@@ -30,13 +29,6 @@ pub(crate) fn connectors(cmd: &ConnectorsCmd) -> Result<Exit> {
             ]
         })
         .collect();
-    let grid = Grid {
-        columns: vec!["kind".into(), "origin".into(), "extensions".into()],
-        numeric: vec![false; 3],
-        rows,
-        cells: Cells::Text,
-    };
-    grid.write(Format::Table, &mut std::io::stdout().lock())
-        .map_err(|e| Error::Other(e.to_string()))?;
+    output::print_table(&["kind", "origin", "extensions"], rows)?;
     Ok(Exit::Ok)
 }

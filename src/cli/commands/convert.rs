@@ -1,7 +1,7 @@
 //! `convert`: a Python-tool config as TOML.
 
 use crate::cli::args::*;
-use crate::config::{self};
+use crate::config;
 use crate::error::{print, Error, Exit, Result};
 
 pub(crate) fn convert(c: &ConvertCmd) -> Result<Exit> {

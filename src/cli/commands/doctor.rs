@@ -1,10 +1,9 @@
 //! `doctor`: whether the config can run here.
 
 use crate::cli::args::*;
-use crate::cli::output::{Format, Grid};
+use crate::cli::output;
 use crate::cli::setup::*;
-use crate::error::{Error, Exit, Result};
-use crate::query::Cells;
+use crate::error::{Exit, Result};
 
 pub(crate) fn doctor(c: &DoctorCmd) -> Result<Exit> {
     let (config, database, common) = prepare(c)?;
@@ -23,13 +22,6 @@ pub(crate) fn doctor(c: &DoctorCmd) -> Result<Exit> {
             vec![Some(f.check.clone()), Some(result.to_string()), Some(f.detail.clone())]
         })
         .collect();
-    let grid = Grid {
-        columns: vec!["check".into(), "result".into(), "detail".into()],
-        numeric: vec![false; 3],
-        rows,
-        cells: Cells::Text,
-    };
-    grid.write(Format::Table, &mut std::io::stdout().lock())
-        .map_err(|e| Error::Other(e.to_string()))?;
+    output::print_table(&["check", "result", "detail"], rows)?;
     Ok(if findings.iter().any(|f| f.fails()) { Exit::Database } else { Exit::Ok })
 }

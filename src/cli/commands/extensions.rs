@@ -1,11 +1,10 @@
 //! `extensions`: what the config needs, and moving it across an air gap.
 
 use crate::cli::args::*;
-use crate::cli::output::{Format, Grid};
+use crate::cli::output;
 use crate::cli::setup::*;
-use crate::config::{self};
+use crate::config;
 use crate::error::{print, Error, Exit, Result};
-use crate::query::Cells;
 use crate::session::OpenOptions;
 
 pub(crate) fn extensions(c: &ExtensionsCmd) -> Result<Exit> {
@@ -75,14 +74,7 @@ pub(crate) fn extensions(c: &ExtensionsCmd) -> Result<Exit> {
                     ]
                 })
                 .collect();
-            let grid = Grid {
-                columns: vec!["extension".into(), "status".into(), "path".into()],
-                numeric: vec![false; 3],
-                rows,
-                cells: Cells::Text,
-            };
-            grid.write(Format::Table, &mut std::io::stdout().lock())
-                .map_err(|e| Error::Other(e.to_string()))?;
+            output::print_table(&["extension", "status", "path"], rows)?;
             let bad =
                 survey.iter().any(|n| matches!(n.status, Status::Missing | Status::WrongBuild(_)));
             Ok(if bad { Exit::Database } else { Exit::Ok })
