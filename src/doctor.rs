@@ -1,21 +1,18 @@
 //! `duckalog doctor`: checks that a config can run here, changing nothing.
-//! Extensions are loaded and attachments attached in a scratch in-memory
-//! instance, never in the catalog; secrets are created there as temporary.
+//! The restore steps run in probe mode on a scratch in-memory instance, never
+//! on the catalog (secrets are created there as temporary); each step's
+//! result becomes a finding.
 
-use crate::attach;
 use crate::config::{Config, Database};
-use crate::extension;
-use crate::secret::scrub;
-use crate::session::{self, Check, OpenOptions};
-use crate::sql;
-use std::time::Instant;
+use crate::engine::{self, restore, OpenOptions};
+use crate::secrets::scrub;
 
-pub struct Finding {
-    pub check: String,
-    pub ok: bool,
+pub(crate) struct Finding {
+    pub(crate) check: String,
+    pub(crate) ok: bool,
     /// A failed check that does not fail the run (an optional attachment).
-    pub warning: bool,
-    pub detail: String,
+    pub(crate) warning: bool,
+    pub(crate) detail: String,
 }
 
 impl Finding {
@@ -31,12 +28,12 @@ impl Finding {
     }
 
     /// Whether a required check failed.
-    pub fn fails(&self) -> bool {
+    pub(crate) fn fails(&self) -> bool {
         !self.ok && !self.warning
     }
 }
 
-pub fn run(config: &Config, database: &Database, opts: &OpenOptions) -> Vec<Finding> {
+pub(crate) fn run(config: &Config, database: &Database, opts: &OpenOptions) -> Vec<Finding> {
     let mut out = vec![Finding::new(
         "config".into(),
         Ok(format!(
@@ -47,83 +44,16 @@ pub fn run(config: &Config, database: &Database, opts: &OpenOptions) -> Vec<Find
         )),
         true,
     )];
-    let scratch =
-        match session::open(&Database::Memory, &OpenOptions { read_only: false, ..opts.clone() }) {
-            Ok(c) => c,
-            Err(e) => {
-                out.push(Finding::new("DuckDB".into(), Err(e.to_string()), true));
-                return out;
-            }
-        };
-    let ext_dir = opts.effective_extension_dir();
-    let mut loaded = true;
-    for name in config.install_extensions.iter().cloned().chain(config.needed_extensions()) {
-        let result =
-            session::check(&Check::Extension(name.clone()), ext_dir.as_deref()).and_then(|()| {
-                let where_ = if extension::is_built_in(&name) {
-                    "compiled in".to_string()
-                } else if extension::is_path(&name) {
-                    name.clone()
-                } else {
-                    ext_dir
-                        .as_deref()
-                        .map(|d| extension::file_in(d, &name).display().to_string())
-                        .unwrap_or_default()
-                };
-                let load = match session::embedded_load(
-                    &Check::Extension(name.clone()),
-                    ext_dir.as_deref(),
-                ) {
-                    Some(embedded) => embedded?,
-                    None => sql::load_extension(&name),
-                };
-                scratch
-                    .execute_batch(load.sql())
-                    .map_err(|e| crate::error::one_line(&e.to_string()))?;
-                Ok(format!(
-                    "loads for DuckDB {} on {}: {where_}",
-                    extension::DUCKDB_VERSION,
-                    extension::platform()
-                ))
-            });
-        loaded &= result.is_ok();
-        out.push(Finding::new(format!("extension {}", extension::canonical(&name)), result, true));
-    }
-    for s in &config.secrets {
-        let stmt = s.statement(false);
-        let result = scratch
-            .execute_batch(stmt.sql())
-            .map(|()| "accepted by DuckDB".to_string())
-            .map_err(|e| crate::error::one_line(&e.to_string()));
-        out.push(Finding::new(format!("secret {}", sql::ident(&s.name)), result, true));
-    }
-    for a in &config.attachments {
-        let what = format!("attachment {} ({})", sql::ident(&a.alias), a.kind);
-        let start = Instant::now();
-        let result = match &a.spec.local_file {
-            Some(f) if !f.path.exists() && f.create => {
-                Ok(format!("{} will be created", f.path.display()))
-            }
-            Some(f) => session::check(&Check::LocalFile(f.clone()), None).map(|()| String::new()),
-            None => Ok(String::new()),
+    match engine::open(&Database::Memory, &OpenOptions { read_only: false, ..opts.clone() }) {
+        Ok(scratch) => out.extend(
+            restore::probe(&scratch, config, opts)
+                .into_iter()
+                .map(|p| Finding::new(p.what, p.result, p.required)),
+        ),
+        Err(e) => {
+            out.push(Finding::new("DuckDB".into(), Err(e.to_string()), true));
+            return out;
         }
-        .and_then(|note| {
-            if !note.is_empty() || !loaded {
-                return if loaded {
-                    Ok(note)
-                } else {
-                    Err("not tried: an extension is missing".into())
-                };
-            }
-            let stmt = sql::attach(&a.spec.target, &a.alias, &a.spec.options);
-            let policy = crate::config::AttachPolicy { retries: 0, ..a.policy.clone() };
-            attach::attach(&scratch, a, &stmt, &policy, &what)
-                .map(|()| {
-                    format!("attached in {:.1?} (timeout {:?})", start.elapsed(), a.policy.timeout)
-                })
-                .map_err(|f| f.reason)
-        });
-        out.push(Finding::new(what, result, a.policy.required));
     }
     out.push(database_check(database, opts.read_only));
     out
@@ -135,7 +65,7 @@ fn database_check(database: &Database, read_only: bool) -> Finding {
         Database::File(p) => p,
     };
     let check = format!("database {}", path.display());
-    let result = if let Some(why) = session::not_a_database_file(path) {
+    let result = if let Some(why) = engine::open::not_a_database_file(path) {
         Err(why.to_string())
     } else if path.exists() {
         let access = if read_only {
@@ -145,7 +75,7 @@ fn database_check(database: &Database, read_only: bool) -> Finding {
         };
         access.map_err(|e| e.to_string()).and_then(|how| {
             // Opening read-only proves it is a DuckDB file and that no other process holds its write lock.
-            session::open(database, &OpenOptions { read_only: true, ..Default::default() })
+            engine::open(database, &OpenOptions { read_only: true, ..Default::default() })
                 .map(|_| format!("{how}, not locked by another process"))
                 .map_err(|e| e.to_string())
         })

@@ -3,30 +3,25 @@
 //! persist (extensions, settings, secrets, attachments) and reconciles the
 //! views against the config.
 //!
-//! Data flows one way: file -> [`config`] -> [`session`] restore ->
-//! [`catalog`] plan -> apply -> report.
+//! Data flows one way: file -> config (`duckalog-core`) -> engine open and
+//! restore -> catalog plan and apply -> output. The core crate owns
+//! everything that needs no database; this crate runs it on DuckDB.
 
-pub mod atomic_write;
-pub mod attach;
-pub mod bundle;
-pub mod catalog;
+mod atomic_write;
+mod catalog;
 pub mod cli;
-pub mod config;
-pub mod connector;
-pub mod convert;
-pub mod doctor;
-pub mod embedded;
-pub mod error;
-pub mod extension;
-pub mod init;
-pub mod instance;
-pub mod logging;
-pub mod query;
-pub mod secret;
-pub mod secret_kind;
-pub mod session;
-pub mod shell;
-pub mod sql;
-pub mod stored_secrets;
+mod doctor;
+mod engine;
+mod extensions;
+mod init;
+mod logging;
+mod output;
+mod shell;
 
-pub use error::{Error, Result};
+use duckalog_core::{config, connector, error, paths, plan, secrets, sql};
+
+/// Masks every secret value this process has read in `text`: for messages
+/// duckalog did not write itself, such as a panic's.
+pub fn scrub(text: &str) -> String {
+    secrets::scrub(text)
+}

@@ -1,4 +1,4 @@
-//! Logging to standard error. Every line passes through [`crate::secret::scrub`],
+//! Logging to standard error. Every line passes through [`crate::secrets::scrub`],
 //! whatever its level, so a secret value echoed by DuckDB never reaches a log.
 
 use log::LevelFilter;
@@ -22,7 +22,7 @@ pub fn init(verbose: u8, quiet: bool) {
         });
     }
     builder.format(|buf, record| {
-        let text = crate::secret::scrub(&record.args().to_string());
+        let text = crate::secrets::scrub(&record.args().to_string());
         writeln!(buf, "[{} {}] {}", record.level(), record.target(), text)
     });
     let _ = builder.try_init();

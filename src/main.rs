@@ -5,7 +5,7 @@ fn main() -> std::process::ExitCode {
         let _ = writeln!(
             std::io::stderr(),
             "duckalog: internal error: {}",
-            duckalog::secret::scrub(&info.to_string())
+            duckalog::scrub(&info.to_string())
         );
     }));
     std::process::ExitCode::from(duckalog::cli::main())

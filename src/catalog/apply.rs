@@ -2,13 +2,12 @@
 //! failure leaves the catalog exactly as it was.
 
 use super::deps;
-use super::plan::{Action, Counts, Plan};
-use super::state;
+use super::{secrets, state};
 use crate::config::ViewDef;
+use crate::engine::restore::exec;
 use crate::error::{Error, Result};
-use crate::session::exec;
+use crate::plan::{self, Action, Counts, Plan};
 use crate::sql::{self, Stmt};
-use crate::stored_secrets;
 use duckdb::Connection;
 use std::collections::HashSet;
 use std::time::Instant;
@@ -18,11 +17,11 @@ use std::time::Instant;
 /// replaces or drops are bound here, inside the transaction, and one that no
 /// longer binds fails the run, which then changes nothing.
 fn check_readers(conn: &Connection, plan: &Plan, catalog: &str) -> Result<()> {
-    let changed: HashSet<state::Key> = plan
+    let changed: HashSet<plan::Key> = plan
         .changes
         .iter()
         .filter(|c| matches!(c.action, Action::Replace | Action::Drop))
-        .map(|c| state::key(&c.schema, &c.name))
+        .map(|c| plan::key(&c.schema, &c.name))
         .collect();
     if changed.is_empty() {
         return Ok(());
@@ -46,7 +45,7 @@ fn check_readers(conn: &Connection, plan: &Plan, catalog: &str) -> Result<()> {
 }
 
 /// Applies `plan` to the catalog behind `conn`, whose state is `actual`.
-pub fn apply(conn: &Connection, plan: &Plan, actual: &state::Actual) -> Result<Counts> {
+pub fn apply(conn: &Connection, plan: &Plan, actual: &plan::Actual) -> Result<Counts> {
     let catalog = actual.catalog.as_str();
     for c in &plan.changes {
         let name = sql::qualified(&[&c.schema, &c.name]);
@@ -80,7 +79,7 @@ pub fn apply(conn: &Connection, plan: &Plan, actual: &state::Actual) -> Result<C
     for s in plan.secrets.iter().filter(|s| s.action == Action::Drop) {
         exec(
             conn,
-            &stored_secrets::drop_persistent(&s.name),
+            &secrets::drop_persistent(&s.name),
             &format!("deleting persistent secret {}", sql::ident(&s.name)),
         )?;
     }
@@ -102,18 +101,15 @@ pub fn apply(conn: &Connection, plan: &Plan, actual: &state::Actual) -> Result<C
             exec(conn, &s, "creating duckalog's state table")?;
         }
         if plan.secrets_pending() {
-            exec(
-                conn,
-                &stored_secrets::create_record_table(),
-                "creating duckalog's secret records",
-            )?;
+            exec(conn, &secrets::create_record_table(), "creating duckalog's secret records")?;
             for s in &plan.secrets {
                 let what = format!("recording persistent secret {}", sql::ident(&s.name));
                 match (s.action, s.def) {
-                    (Action::Drop, _) => stored_secrets::forget(conn, &s.name)
-                        .map_err(|e| Error::database(&what, e))?,
+                    (Action::Drop, _) => {
+                        secrets::forget(conn, &s.name).map_err(|e| Error::database(&what, e))?
+                    }
                     (_, Some(def)) if !s.recorded => {
-                        stored_secrets::record(conn, def).map_err(|e| Error::database(&what, e))?
+                        secrets::record(conn, def).map_err(|e| Error::database(&what, e))?
                     }
                     _ => {}
                 }
@@ -127,7 +123,7 @@ pub fn apply(conn: &Connection, plan: &Plan, actual: &state::Actual) -> Result<C
             .collect();
         // A view dropped by hand, or replaced by a table since, leaves only its state row.
         for (schema, name) in
-            dropped.iter().filter(|(s, n)| actual.views.contains(&state::key(s, n)))
+            dropped.iter().filter(|(s, n)| actual.views.contains(&plan::key(s, n)))
         {
             exec(
                 conn,

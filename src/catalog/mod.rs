@@ -1,79 +1,105 @@
 //! The catalog: configured views against what the database holds, the plan
 //! that closes the gap, and applying it.
 
-pub mod apply;
-pub mod deps;
-pub mod plan;
-pub mod script;
-pub mod state;
+pub(crate) mod apply;
+pub(crate) mod deps;
+pub(crate) mod script;
+pub(crate) mod secrets;
+pub(crate) mod state;
 
 use crate::config::{Config, Database, ViewDef};
+use crate::engine::restore::{self, Restored};
+use crate::engine::{self, Instance, OpenOptions};
 use crate::error::{Error, Result};
-use crate::instance::Instance;
-use crate::session::{self, OpenOptions};
+use crate::plan::{self, Actual, Counts, Options, Plan};
 use duckdb::Connection;
-pub use plan::{Action, Counts, Options, Plan};
 use std::collections::HashSet;
 
 /// A catalog session: the database opens, and its session state is restored,
-/// on first use.
-pub struct Session<'c> {
+/// on first use. Its plan is computed once, when it opens: the persistent
+/// secrets it finds current are kept while restoring, and the views are
+/// reconciled against the same reading of the catalog.
+pub(crate) struct Session<'c> {
     config: &'c Config,
     database: Database,
     opts: OpenOptions,
-    conn: Option<Instance>,
-    restored: session::Restored,
-    /// This session created the database file: a failed run removes it
-    /// again rather than leave an empty catalog behind.
-    created: bool,
+    plan_opts: Options,
+    opened: Option<Opened<'c>>,
     /// The attached catalogs are already current (they were brought up to
     /// date, deepest first, by the outermost session).
     children_current: bool,
 }
 
+/// An opened and restored catalog, with what it held when it opened.
+struct Opened<'c> {
+    conn: Instance,
+    actual: Actual,
+    plan: Plan<'c>,
+    restored: Restored,
+    /// This session created the database file: a failed run removes it
+    /// again rather than leave an empty catalog behind.
+    created: bool,
+}
+
 impl<'c> Session<'c> {
-    pub fn new(config: &'c Config, database: Database, opts: OpenOptions) -> Self {
-        Session {
-            config,
-            database,
-            opts,
-            conn: None,
-            restored: session::Restored::default(),
-            created: false,
-            children_current: false,
-        }
+    pub(crate) fn new(
+        config: &'c Config,
+        database: Database,
+        opts: OpenOptions,
+        plan_opts: Options,
+    ) -> Self {
+        Session { config, database, opts, plan_opts, opened: None, children_current: false }
     }
 
     /// The restored connection, opening and restoring on the first call.
     /// A session that may write first brings the attached catalogs up to date.
-    pub fn connection(&mut self) -> Result<&Connection> {
-        if self.conn.is_none() {
+    pub(crate) fn connection(&mut self) -> Result<&Connection> {
+        if self.opened.is_none() {
             if !self.opts.read_only && !self.children_current {
-                update_children(self.config, &self.opts)?;
+                update_children(self.config, &self.opts, self.plan_opts)?;
             }
-            let existed = matches!(&self.database, Database::File(p) if p.exists());
-            let conn = session::open(&self.database, &self.opts)?;
-            self.created =
-                matches!(self.database, Database::File(_)) && !existed && holds_nothing(&conn)?;
-            match session::restore(&conn, self.config, &self.opts) {
-                Ok(restored) => self.restored = restored,
-                Err(e) => {
-                    self.discard(conn);
-                    return Err(e);
-                }
-            }
-            self.conn = Some(conn);
+            self.opened = Some(self.open()?);
         }
-        Ok(self.conn.as_deref().expect("opened above"))
+        Ok(&self.opened.as_ref().expect("opened above").conn)
+    }
+
+    /// Optional attachments this session could not attach: (alias, reason).
+    pub(crate) fn skipped(&self) -> &[(String, String)] {
+        self.opened.as_ref().map_or(&[], |o| &o.restored.skipped)
+    }
+
+    fn open(&self) -> Result<Opened<'c>> {
+        let existed = matches!(&self.database, Database::File(p) if p.exists());
+        let conn = engine::open(&self.database, &self.opts)?;
+        let created =
+            matches!(self.database, Database::File(_)) && !existed && holds_nothing(&conn)?;
+        let restored = (|| {
+            restore::environment(&conn, self.config, &self.opts)?;
+            // Read before anything is attached: DuckDB's catalog functions
+            // then have only the catalog's own database to walk.
+            let actual = state::read(&conn)?;
+            let plan =
+                plan::diff(&self.config.views, &self.config.secrets, &actual, self.plan_opts);
+            let restored =
+                restore::sources(&conn, self.config, &self.opts, &plan.current_secrets())?;
+            Ok((actual, plan, restored))
+        })();
+        match restored {
+            Ok((actual, plan, restored)) => Ok(Opened { conn, actual, plan, restored, created }),
+            Err(e) => {
+                self.discard(conn, created);
+                Err(e)
+            }
+        }
     }
 
     /// Brings the views up to date and returns what changed. A read-only
     /// session changes nothing and fails if any view is missing or outdated.
-    pub fn reconcile(&mut self, opts: Options) -> Result<Counts> {
-        let result = self.try_reconcile(opts);
+    pub(crate) fn reconcile(&mut self) -> Result<Counts> {
+        let result = self.try_reconcile();
         if result.is_err() {
-            if let Some(conn) = self.conn.take() {
-                self.discard(conn);
+            if let Some(o) = self.opened.take() {
+                self.discard(o.conn, o.created);
             }
         }
         result
@@ -82,9 +108,9 @@ impl<'c> Session<'c> {
     /// Closes `conn`, removing the database file first if this session
     /// created it: while the connection holds the file's lock, no other
     /// process can have opened it.
-    fn discard(&self, conn: Instance) {
+    fn discard(&self, conn: Instance, created: bool) {
         let Database::File(path) = &self.database else { return };
-        if !self.created {
+        if !created {
             return;
         }
         let wal = path.with_file_name(format!(
@@ -98,56 +124,57 @@ impl<'c> Session<'c> {
         }
     }
 
-    fn try_reconcile(&mut self, opts: Options) -> Result<Counts> {
+    fn try_reconcile(&mut self) -> Result<Counts> {
         // An in-memory catalog lives only in this process: building it writes no file.
         let read_only = self.opts.read_only && self.database != Database::Memory;
         let config = self.config;
         self.connection()?;
-        let conn = self.conn.as_ref().expect("opened above");
-        let actual = state::read(conn)?;
-        let mut plan = plan::diff(&config.views, &config.secrets, &actual, opts);
+        let o = self.opened.as_mut().expect("opened above");
         let unavailable: HashSet<String> =
-            self.restored.skipped.iter().map(|(a, _)| a.to_lowercase()).collect();
+            o.restored.skipped.iter().map(|(a, _)| a.to_lowercase()).collect();
         if !unavailable.is_empty() {
             let views: Vec<&ViewDef> = config.views.iter().collect();
-            let nodes = deps::graph(conn, &views, &actual.catalog)?;
-            let reading: HashSet<state::Key> = deps::reading(&nodes, &unavailable)
+            let nodes = deps::graph(&o.conn, &views, &o.actual.catalog)?;
+            let reading: HashSet<plan::Key> = deps::reading(&nodes, &unavailable)
                 .into_iter()
-                .map(|i| state::key(&views[i].schema, &views[i].name))
+                .map(|i| plan::key(&views[i].schema, &views[i].name))
                 .collect();
-            plan::skip(&mut plan, &reading);
+            plan::skip(&mut o.plan, &reading);
         }
-        let attachments_skipped = self.restored.skipped.len();
-        if read_only && plan.pending() {
-            let pending: Vec<String> = plan
-                .changes
-                .iter()
-                .filter(|c| c.action.changes_catalog())
-                .map(|c| crate::sql::qualified(&[&c.schema, &c.name]))
-                .collect();
-            return Err(Error::database(
-                "read-only database",
-                format!(
-                    "{} view(s) need changes that a read-only session cannot make: {}; run without --read-only first",
-                    pending.len(),
-                    preview(&pending)
-                ),
-            ));
+        if read_only && o.plan.pending() {
+            return Err(read_only_error(&o.plan));
         }
         let mut counts = if read_only {
             // Persistent secrets were restored, but a read-only catalog cannot record them.
-            plan.counts()
+            o.plan.counts()
         } else {
-            apply::apply(conn, &plan, &actual)?
+            apply::apply(&o.conn, &o.plan, &o.actual)?
         };
-        counts.attachments_skipped = attachments_skipped;
+        counts.attachments_skipped = o.restored.skipped.len();
         Ok(counts)
     }
 }
 
+fn read_only_error(plan: &Plan) -> Error {
+    let pending: Vec<String> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action.changes_catalog())
+        .map(|c| crate::sql::qualified(&[&c.schema, &c.name]))
+        .collect();
+    Error::database(
+        "read-only database",
+        format!(
+            "{} view(s) need changes that a read-only session cannot make: {}; run without --read-only first",
+            pending.len(),
+            preview(&pending)
+        ),
+    )
+}
+
 /// Brings each attached catalog's database up to date (its own children
 /// first), so that the parent attaches current views.
-fn update_children(config: &Config, opts: &OpenOptions) -> Result<()> {
+fn update_children(config: &Config, opts: &OpenOptions, plan_opts: Options) -> Result<()> {
     // Deepest first, and each database once, however many parents reach it.
     fn order<'a>(
         config: &'a Config,
@@ -171,19 +198,19 @@ fn update_children(config: &Config, opts: &OpenOptions) -> Result<()> {
             secret_dir: child.config.secret_directory.clone(),
             ..opts.clone()
         };
+        let child_plan = Options { prune: false, ..plan_opts };
+        let database = Database::File(child.database.clone());
         let mut session = Session {
             children_current: true,
-            ..Session::new(&child.config, Database::File(child.database.clone()), child_opts)
+            ..Session::new(&child.config, database, child_opts, child_plan)
         };
-        let counts = session
-            .reconcile(Options { force_rebuild: opts.force_rebuild, prune: false })
-            .map_err(|e| match e {
-                Error::Database { context, message } => Error::Database {
-                    context: format!("attached catalog {} ({path}): {context}", child.alias),
-                    message,
-                },
-                other => other,
-            })?;
+        let counts = session.reconcile().map_err(|e| match e {
+            Error::Database { context, message } => Error::Database {
+                context: format!("attached catalog {} ({path}): {context}", child.alias),
+                message,
+            },
+            other => other,
+        })?;
         log::info!("attached catalog {}: {}", child.alias, counts.summary());
     }
     Ok(())
@@ -192,9 +219,9 @@ fn update_children(config: &Config, opts: &OpenOptions) -> Result<()> {
 /// The catalog's current state without opening it for writing or restoring
 /// anything. A database that does not exist yet holds nothing, but the
 /// persistent secrets of the secret directory are still read.
-pub fn read_state(database: &Database, opts: &OpenOptions) -> Result<state::Actual> {
+pub(crate) fn read_state(database: &Database, opts: &OpenOptions) -> Result<Actual> {
     let exists = matches!(database, Database::File(p) if p.exists());
-    let conn = session::open(
+    let conn = engine::open(
         if exists { database } else { &Database::Memory },
         &OpenOptions { read_only: true, ..opts.clone() },
     )?;

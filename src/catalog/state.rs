@@ -6,57 +6,14 @@
 use crate::config::resolve::STATE_SCHEMA;
 use crate::config::ViewDef;
 use crate::error::{Error, Result};
+use crate::plan::{key, Actual, Key, Managed};
 use crate::sql::{self, Stmt};
 use duckdb::Connection;
-use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
 
-pub const STATE_TABLE: &str = "views";
+pub(crate) const STATE_TABLE: &str = "views";
 
-/// Views and tables are keyed by lower-cased (schema, name): DuckDB compares
-/// identifiers without case.
-pub type Key = (String, String);
-
-pub fn key(schema: &str, name: &str) -> Key {
-    (schema.to_lowercase(), name.to_lowercase())
-}
-
-#[derive(Debug, Clone)]
-pub struct Managed {
-    pub schema: String,
-    pub name: String,
-    pub fingerprint: String,
-}
-
-#[derive(Debug, Default)]
-pub struct Actual {
-    /// The database (catalog) name of the opened file.
-    pub catalog: String,
-    pub views: HashSet<Key>,
-    pub tables: HashSet<Key>,
-    pub managed: HashMap<Key, Managed>,
-    /// Persistent secrets DuckDB holds, by lower-cased name.
-    pub stored_secrets: HashMap<String, crate::stored_secrets::Stored>,
-    /// The persistent secrets this catalog created, lower-cased.
-    pub recorded_secrets: HashSet<String>,
-}
-
-/// The fingerprint of a view's definition: everything duckalog writes for it.
-pub fn fingerprint(v: &ViewDef) -> String {
-    let mut h = Sha256::new();
-    for part in [
-        v.schema.as_str(),
-        v.name.as_str(),
-        v.body.as_str(),
-        v.description.as_deref().unwrap_or("\u{0}none"),
-    ] {
-        h.update(part.as_bytes());
-        h.update([0u8]);
-    }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
-}
-
-pub fn read(conn: &Connection) -> Result<Actual> {
+pub(crate) fn read(conn: &Connection) -> Result<Actual> {
     let db = |e: duckdb::Error| Error::database("reading the catalog", e);
     let catalog: String =
         conn.query_row("SELECT current_database()", [], |r| r.get(0)).map_err(db)?;
@@ -75,8 +32,8 @@ pub fn read(conn: &Connection) -> Result<Actual> {
         catalog,
         views: objects("duckdb_views", "view_name")?,
         tables: objects("duckdb_tables", "table_name")?,
-        stored_secrets: crate::stored_secrets::stored(conn)?,
-        recorded_secrets: crate::stored_secrets::recorded(conn)?,
+        stored_secrets: super::secrets::stored(conn)?,
+        recorded_secrets: super::secrets::recorded(conn)?,
         ..Default::default()
     };
 
@@ -100,7 +57,7 @@ pub fn read(conn: &Connection) -> Result<Actual> {
 }
 
 /// Statements that create the state table if it is missing.
-pub fn create_table() -> Vec<Stmt> {
+pub(crate) fn create_table() -> Vec<Stmt> {
     vec![
         sql::create_schema(STATE_SCHEMA),
         Stmt::plain(format!(
@@ -113,7 +70,7 @@ pub fn create_table() -> Vec<Stmt> {
 
 /// Deletes the records of the views `keys` names, in a few statements
 /// however many there are: a statement per view scans the table each time.
-pub fn forget(conn: &Connection, keys: &[(&str, &str)]) -> duckdb::Result<()> {
+pub(crate) fn forget(conn: &Connection, keys: &[(&str, &str)]) -> duckdb::Result<()> {
     for chunk in keys.chunks(1000) {
         let rows: Vec<String> = chunk
             .iter()
@@ -135,7 +92,7 @@ pub fn forget(conn: &Connection, keys: &[(&str, &str)]) -> duckdb::Result<()> {
 }
 
 /// Records the fingerprints of `views`, replacing the records in `managed`.
-pub fn remember(
+pub(crate) fn remember(
     conn: &Connection,
     views: &[(&ViewDef, &str)],
     managed: &HashMap<Key, Managed>,

@@ -1,10 +1,10 @@
 //! The command line's arguments: one struct a command, and the options
 //! every command shares.
 
-use crate::cli::output::Format;
 use crate::cli::setup::seconds;
 use crate::config;
 use crate::error::Result;
+use crate::output::Format;
 use argh::FromArgs;
 use std::path::PathBuf;
 

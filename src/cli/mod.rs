@@ -4,7 +4,6 @@
 
 mod args;
 mod commands;
-pub(crate) mod output;
 mod setup;
 
 use crate::error::{print, Error, Exit};
@@ -59,7 +58,7 @@ fn status() -> Exit {
         Ok(code) => code,
         Err(Error::OutputClosed) => Exit::Ok,
         Err(e) => {
-            say_error(&crate::secret::scrub(&e.to_string()));
+            say_error(&crate::secrets::scrub(&e.to_string()));
             e.exit_code()
         }
     }
@@ -84,5 +83,5 @@ fn expand_short_switches(args: &[String]) -> Vec<String> {
 }
 
 fn version() -> String {
-    format!("duckalog {} (DuckDB {})", env!("CARGO_PKG_VERSION"), crate::extension::DUCKDB_VERSION)
+    format!("duckalog {} (DuckDB {})", env!("CARGO_PKG_VERSION"), crate::extensions::DUCKDB_VERSION)
 }

@@ -1,12 +1,12 @@
 //! What commands share: finding and loading the config, the options of the
 //! command line, and how a result becomes an exit status.
 
-use crate::catalog::Counts;
 use crate::cli::args::*;
-use crate::cli::output::{self, Format};
 use crate::config::{self, Config, Database};
+use crate::engine::OpenOptions;
 use crate::error::{Error, Exit, Result};
-use crate::session::OpenOptions;
+use crate::output::{self, Format};
+use crate::plan::Counts;
 use std::path::PathBuf;
 
 /// Sets up logging, then loads the config with the command line's overrides.
@@ -64,7 +64,7 @@ impl CommonArgsOwned {
         let lock_timeout = match c.lock_timeout {
             Some(0.0) => std::time::Duration::ZERO,
             Some(s) => seconds(s)?,
-            None => crate::session::DEFAULT_LOCK_TIMEOUT,
+            None => crate::engine::DEFAULT_LOCK_TIMEOUT,
         };
         Ok(CommonArgsOwned {
             extension_dir: c.extension_dir.cloned(),
@@ -103,7 +103,7 @@ pub(crate) fn print_query(
 ) -> Result<()> {
     let timeout = timeout.map(seconds).transpose()?;
     output::print(
-        crate::query::run(conn, sql, timeout, format.cells())?,
+        crate::engine::query::run(conn, sql, timeout, format.cells())?,
         format,
         &mut std::io::stdout().lock(),
     )

@@ -1,10 +1,10 @@
 //! The shell's own commands, which start with a dot: what the catalog holds,
 //! how results print, help, and leaving.
 
-use crate::cli::output::Format;
 use crate::config::resolve::STATE_SCHEMA;
+use crate::engine::query::{self, Answer};
 use crate::error::{Error, Result};
-use crate::query::{self, Answer};
+use crate::output::Format;
 use duckdb::Connection;
 
 pub const HELP: &str = "\

@@ -2,7 +2,7 @@
 //! terminal, or standard input read as it is, without prompts, for scripts.
 
 use crate::error::{Error, Result};
-use crate::secret::scrub;
+use crate::secrets::scrub;
 use rustyline::error::ReadlineError;
 use rustyline::DefaultEditor;
 use std::io::BufRead;

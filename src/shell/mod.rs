@@ -12,9 +12,9 @@ mod split;
 
 pub use split::statements;
 
-use crate::cli::output::{self, Format};
 use crate::error::{note, print, Result};
-use crate::secret::scrub;
+use crate::output::{self, Format};
+use crate::secrets::scrub;
 use duckdb::{Connection, InterruptHandle};
 use input::{Input, Lines};
 use split::Splitter;
@@ -34,7 +34,7 @@ pub fn run(conn: &Connection, format: Format) -> Result<usize> {
         note(&format!(
             "duckalog {} (DuckDB {}): SQL ends with ';'. .help for help, .quit or Ctrl-D to leave.",
             env!("CARGO_PKG_VERSION"),
-            crate::extension::DUCKDB_VERSION
+            crate::extensions::DUCKDB_VERSION
         ));
     }
     let mut shell =
@@ -97,7 +97,7 @@ impl Shell<'_> {
         let conn = self.conn;
         let cells = self.format.cells();
         let (answer, interrupted) =
-            self.interrupts.around(|| crate::query::run(conn, sql, None, cells));
+            self.interrupts.around(|| crate::engine::query::run(conn, sql, None, cells));
         match answer {
             Ok(a) if a.nothing => Ok(()),
             Ok(a) => output::print(a, self.format, &mut std::io::stdout().lock()),

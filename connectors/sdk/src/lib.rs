@@ -30,29 +30,11 @@
 //!
 //! The plugin returns data, never SQL: duckalog checks and quotes everything.
 
-pub mod wire;
-
 use std::ffi::{c_char, CStr, CString};
+
+pub use duckalog_core::connector::abi::{Entry, Plugin, ABI_VERSION, ENTRY_SYMBOL};
+pub use duckalog_core::connector::wire;
 pub use wire::{AttachOption, Description, KeyError, Literal, Probe, Reply, Request, Spec};
-
-/// The version of this ABI. duckalog refuses a plugin built for another.
-pub const ABI_VERSION: u32 = 1;
-
-/// The name of the exported entry point.
-pub const ENTRY_SYMBOL: &str = "duckalog_connector";
-
-/// What the entry point returns. `abi_version` stays the first field in every
-/// future version, so that a host can always read it.
-#[repr(C)]
-pub struct Plugin {
-    pub abi_version: u32,
-    pub describe: unsafe extern "C" fn() -> *mut c_char,
-    pub attachment: unsafe extern "C" fn(input: *const c_char) -> *mut c_char,
-    pub free_string: unsafe extern "C" fn(s: *mut c_char),
-}
-
-/// The signature of the entry point.
-pub type Entry = unsafe extern "C" fn() -> *const Plugin;
 
 /// A connector written in Rust, exported with [`export_connector!`].
 pub trait Connector {

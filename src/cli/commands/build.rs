@@ -1,16 +1,16 @@
 //! `build`: the same as `run --force-rebuild`.
 
-use crate::catalog::{Options, Session};
+use crate::catalog::Session;
 use crate::cli::args::*;
 use crate::cli::setup::*;
 use crate::error::{print, Exit, Result};
+use crate::plan::Options;
 
 pub(crate) fn build(c: &BuildCmd) -> Result<Exit> {
     let (config, database, common) = prepare(c)?;
-    let mut opts = common.open_options(&config, false);
-    opts.force_rebuild = true;
-    let counts = Session::new(&config, database, opts)
-        .reconcile(Options { force_rebuild: true, prune: c.prune })?;
+    let opts = common.open_options(&config, false);
+    let plan_opts = Options { force_rebuild: true, prune: c.prune };
+    let counts = Session::new(&config, database, opts, plan_opts).reconcile()?;
     if !common.quiet {
         print(&format!("{}\n", counts.summary()))?;
     }

@@ -23,6 +23,6 @@ pub(crate) fn config_show(cmd: &ConfigShow) -> Result<Exit> {
     // Resolving checks the config and learns every credential, so that the
     // text printed can be cleaned of them.
     config::resolve_file(file, &path, &opts)?;
-    print(&crate::secret::scrub(&text))?;
+    print(&crate::secrets::scrub(&text))?;
     Ok(Exit::Ok)
 }

@@ -1,11 +1,11 @@
 //! `connectors`: the attachment kinds known.
 
 use crate::cli::args::*;
-use crate::cli::output;
 use crate::cli::setup::*;
 use crate::config;
 use crate::connector::Registry;
 use crate::error::{Error, Exit, Result};
+use crate::output;
 
 pub(crate) fn connectors(cmd: &ConnectorsCmd) -> Result<Exit> {
     let c = cmd.common();

@@ -1,13 +1,13 @@
 //! `convert`: a Python-tool config as TOML.
 
 use crate::cli::args::*;
-use crate::config;
 use crate::error::{print, Error, Exit, Result};
 
 pub(crate) fn convert(c: &ConvertCmd) -> Result<Exit> {
     crate::logging::init(0, false);
-    let (text, notes) = crate::convert::convert(&c.input)?;
-    let output = c.output.clone().unwrap_or_else(|| config::dir_of(&c.input).join("duckalog.toml"));
+    let (text, notes) = crate::config::convert::convert(&c.input)?;
+    let output =
+        c.output.clone().unwrap_or_else(|| crate::paths::dir_of(&c.input).join("duckalog.toml"));
     if output.as_os_str() == "-" {
         print(&text)?;
         return Ok(Exit::Ok);
@@ -18,7 +18,7 @@ pub(crate) fn convert(c: &ConvertCmd) -> Result<Exit> {
             output.display()
         )));
     }
-    if config::dir_of(&output) != config::dir_of(&c.input) {
+    if crate::paths::dir_of(&output) != crate::paths::dir_of(&c.input) {
         log::warn!(
             "{} is in another folder than {}: relative paths in it now start from there",
             output.display(),

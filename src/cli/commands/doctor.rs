@@ -1,9 +1,9 @@
 //! `doctor`: whether the config can run here.
 
 use crate::cli::args::*;
-use crate::cli::output;
 use crate::cli::setup::*;
 use crate::error::{Exit, Result};
+use crate::output;
 
 pub(crate) fn doctor(c: &DoctorCmd) -> Result<Exit> {
     let (config, database, common) = prepare(c)?;

@@ -1,11 +1,11 @@
 //! `extensions`: what the config needs, and moving it across an air gap.
 
 use crate::cli::args::*;
-use crate::cli::output;
 use crate::cli::setup::*;
 use crate::config;
+use crate::engine::OpenOptions;
 use crate::error::{print, Error, Exit, Result};
-use crate::session::OpenOptions;
+use crate::output;
 
 pub(crate) fn extensions(c: &ExtensionsCmd) -> Result<Exit> {
     crate::logging::init(0, false);
@@ -26,7 +26,7 @@ pub(crate) fn extensions(c: &ExtensionsCmd) -> Result<Exit> {
     };
     match &c.action {
         Some(ExtensionsAction::Install(i)) => {
-            let installed = crate::bundle::install(&i.from, &dir)
+            let installed = crate::extensions::bundle::install(&i.from, &dir)
                 .map_err(|m| Error::Database { context: "install".into(), message: m })?;
             for p in installed {
                 print(&format!("installed {}\n", p.display()))?;
@@ -34,19 +34,19 @@ pub(crate) fn extensions(c: &ExtensionsCmd) -> Result<Exit> {
             Ok(Exit::Ok)
         }
         Some(ExtensionsAction::Bundle(b)) => {
-            let n = crate::bundle::bundle(&needed()?, &dir, &b.out)
+            let n = crate::extensions::bundle::bundle(&needed()?, &dir, &b.out)
                 .map_err(|m| Error::Database { context: "bundle".into(), message: m })?;
             print(&format!(
                 "{}: {n} extension(s) for DuckDB {} on {}\n",
                 b.out.display(),
-                crate::extension::DUCKDB_VERSION,
-                crate::extension::platform()
+                crate::extensions::DUCKDB_VERSION,
+                crate::extensions::platform()
             ))?;
             Ok(Exit::Ok)
         }
         None => {
-            use crate::bundle::Status;
-            let survey = crate::bundle::survey(&needed()?, &dir);
+            use crate::extensions::bundle::Status;
+            let survey = crate::extensions::bundle::survey(&needed()?, &dir);
             let rows = survey
                 .iter()
                 .map(|n| {

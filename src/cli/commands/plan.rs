@@ -1,9 +1,10 @@
 //! `plan`: what `run` would change.
 
-use crate::catalog::{self, plan, Action, Options};
+use crate::catalog;
 use crate::cli::args::*;
 use crate::cli::setup::*;
 use crate::error::{Error, Exit, Result};
+use crate::plan::{self, Action, Options};
 use std::io::Write;
 
 pub(crate) fn plan_cmd(c: &PlanCmd) -> Result<Exit> {

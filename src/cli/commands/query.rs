@@ -1,11 +1,12 @@
 //! `query`: one statement on the catalog opened read-only.
 
-use crate::catalog::{Options, Session};
+use crate::catalog::Session;
 use crate::cli::args::*;
 use crate::cli::setup::*;
 use crate::config::Database;
+use crate::engine::OpenOptions;
 use crate::error::{Exit, Result};
-use crate::session::OpenOptions;
+use crate::plan::Options;
 
 pub(crate) fn query(c: &QueryCmd) -> Result<Exit> {
     one_statement(&c.sql)?;
@@ -20,21 +21,20 @@ pub(crate) fn query(c: &QueryCmd) -> Result<Exit> {
             lock_timeout: common.lock_timeout,
             ..OpenOptions::without_config(common.extension_dir)
         };
-        let db = crate::session::open(&database_arg(db), &opts)?;
+        let db = crate::engine::open(&database_arg(db), &opts)?;
         print_query(&db, &c.sql, c.query_timeout, c.format)?;
         return Ok(Exit::Ok);
     }
     let (config, database, common) = prepare(c)?;
     let opts = common.open_options(&config, true);
-    if database == Database::Memory {
-        // An in-memory catalog lives only in this process: build it for the statement.
-        let mut session = Session::new(&config, database, opts);
-        let counts = session.reconcile(Options::default())?;
-        print_query(session.connection()?, &c.sql, c.query_timeout, c.format)?;
-        return Ok(exit_code(&counts));
-    }
-    let conn = crate::session::open(&database, &opts)?;
-    let restored = crate::session::restore(&conn, &config, &opts)?;
-    print_query(&conn, &c.sql, c.query_timeout, c.format)?;
-    Ok(if restored.skipped.is_empty() { Exit::Ok } else { Exit::Partial })
+    let in_memory = database == Database::Memory;
+    let mut session = Session::new(&config, database, opts, Options::default());
+    // An in-memory catalog lives only in this process: build it for the statement.
+    let counts = if in_memory { Some(session.reconcile()?) } else { None };
+    print_query(session.connection()?, &c.sql, c.query_timeout, c.format)?;
+    Ok(match counts {
+        Some(counts) => exit_code(&counts),
+        None if session.skipped().is_empty() => Exit::Ok,
+        None => Exit::Partial,
+    })
 }

@@ -1,15 +1,15 @@
 //! `run`: open, restore, reconcile, then a query or a shell.
 
-use crate::catalog::{self, plan, script, Options, Session};
+use crate::catalog::{self, script, Session};
 use crate::cli::args::*;
 use crate::cli::setup::*;
 use crate::error::{print, Error, Exit, Result};
+use crate::plan::{self, Options};
 
 pub(crate) fn run(c: &RunCmd) -> Result<Exit> {
     let (config, database, common) = prepare(c)?;
     let mut opts = common.open_options(&config, c.read_only);
-    opts.force_rebuild = c.force_rebuild;
-    opts.jobs = c.jobs.unwrap_or(crate::session::DEFAULT_JOBS).max(1);
+    opts.jobs = c.jobs.unwrap_or(crate::engine::DEFAULT_JOBS).max(1);
     let plan_opts = Options { force_rebuild: c.force_rebuild, prune: c.prune };
     if c.interactive && (c.query.is_some() || c.dry_run) {
         return Err(Error::Usage("--interactive goes with neither --query nor --dry-run".into()));
@@ -23,8 +23,8 @@ pub(crate) fn run(c: &RunCmd) -> Result<Exit> {
         print(&script::dry_run(&config, &opts, &plan, &actual)?)?;
         return Ok(Exit::Ok);
     }
-    let mut session = Session::new(&config, database, opts);
-    let counts = session.reconcile(plan_opts)?;
+    let mut session = Session::new(&config, database, opts, plan_opts);
+    let counts = session.reconcile()?;
     match &c.query {
         Some(sql) => {
             log::info!("{}", counts.summary());
