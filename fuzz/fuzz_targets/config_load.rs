@@ -2,7 +2,8 @@
 //! format, the rest is the file. Every error is one line that names the file.
 #![no_main]
 
-use duckalog_fuzz::config::{self, LoadOptions, Vars};
+use duckalog_core::config::{self, LoadOptions, Source, Vars};
+use duckalog_core::paths;
 use libfuzzer_sys::fuzz_target;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -17,7 +18,7 @@ fn dir() -> &'static Path {
 /// files of its own folder (no /dev/zero, no FIFO, no system files).
 fn reads_only_scratch_files(file: &config::model::File, base: &Path) -> bool {
     let inside = |p: &str| {
-        let full = config::resolve_path(base, p.trim_start_matches('!'));
+        let full = paths::resolve_path(base, p.trim_start_matches('!'));
         full.starts_with(base) || (!full.exists() && !p.contains(['*', '?', '[']))
     };
     let sql_files =
@@ -48,7 +49,7 @@ fuzz_target!(|data: &[u8]| {
         let _ = std::fs::remove_file(dir().join(other));
     }
     std::fs::write(&path, text).expect("writing the scratch config");
-    let result = match config::read(&path, &Vars::default()) {
+    let result = match Source::read(&path).and_then(|s| s.file(&Vars::default())) {
         // Plugin folders load shared libraries: not something to fuzz.
         Ok(file) if !file.plugin_dirs.is_empty() || !reads_only_scratch_files(&file, dir()) => {
             return

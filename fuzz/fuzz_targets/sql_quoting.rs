@@ -5,8 +5,8 @@
 #![no_main]
 
 use duckalog_fuzz::lex::{lex, Token};
-use duckalog_fuzz::secret::{Secret, MASK};
-use duckalog_fuzz::sql::{self, AttachOption, SecretSpec, Value};
+use duckalog_core::secrets::{Secret, MASK};
+use duckalog_core::sql::{self, AttachOption, SecretSpec, Value};
 use libfuzzer_sys::arbitrary::{Result, Unstructured};
 use libfuzzer_sys::fuzz_target;
 

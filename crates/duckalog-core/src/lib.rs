@@ -3,7 +3,6 @@
 //! that turn attachment tables into ATTACH data, the [`plan`] as a pure diff
 //! of the configured catalog against a described one, and the SQL that
 //! restores and reconciles it. The `duckalog` crate runs that SQL on DuckDB.
-#![warn(missing_docs)]
 
 pub mod config;
 pub mod connector;
