@@ -6,7 +6,7 @@ use std::path::Path;
 
 /// Writes `text` to a temporary file beside `path`, then moves it into
 /// place. Without `replace`, an existing `path` is an error and is left alone.
-pub fn write(path: &Path, text: &str, replace: bool) -> std::io::Result<()> {
+pub(crate) fn write(path: &Path, text: &str, replace: bool) -> std::io::Result<()> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
     tmp.write_all(text.as_bytes())?;

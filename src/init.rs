@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
+pub(crate) enum Format {
     Toml,
     Yaml,
 }
@@ -28,7 +28,7 @@ impl std::str::FromStr for Format {
 impl Format {
     /// The format asked for, which must be the one the config's extension
     /// names (duckalog reads a config by its extension); TOML by default.
-    pub fn choose(asked: Option<Format>, config: Option<&Path>) -> Result<Format> {
+    pub(crate) fn choose(asked: Option<Format>, config: Option<&Path>) -> Result<Format> {
         let Some(path) = config else { return Ok(asked.unwrap_or(Format::Toml)) };
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or_default();
         let named =
@@ -50,7 +50,7 @@ impl Format {
 }
 
 /// The sample data, relative to the config's folder.
-pub const SAMPLE: &str = "data/sample.csv";
+pub(crate) const SAMPLE: &str = "data/sample.csv";
 
 const SAMPLE_CSV: &str = "\
 order_id,customer,ordered_on,amount
@@ -169,7 +169,7 @@ views:
 
 /// The files of a starter project whose config is `config` (by default
 /// `duckalog.toml` or `.yaml` in the current folder): (path, contents).
-pub fn files(config: Option<&Path>, format: Format) -> Vec<(PathBuf, &'static str)> {
+pub(crate) fn files(config: Option<&Path>, format: Format) -> Vec<(PathBuf, &'static str)> {
     let config =
         config.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from(format.default_name()));
     let dir = config.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -182,7 +182,7 @@ pub fn files(config: Option<&Path>, format: Format) -> Vec<(PathBuf, &'static st
 
 /// Writes `files`. Unless `force`, nothing is written when any of them
 /// exists already, so that a refusal leaves no half-made project.
-pub fn write(files: &[(PathBuf, &str)], force: bool) -> Result<()> {
+pub(crate) fn write(files: &[(PathBuf, &str)], force: bool) -> Result<()> {
     if !force {
         let existing: Vec<String> = files
             .iter()

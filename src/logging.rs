@@ -6,7 +6,7 @@ use std::io::Write;
 
 /// `-v` raises the level step by step from WARN, `--quiet` lowers it to ERROR;
 /// without either, `RUST_LOG` decides.
-pub fn init(verbose: u8, quiet: bool) {
+pub(crate) fn init(verbose: u8, quiet: bool) {
     let mut builder = env_logger::Builder::new();
     builder.filter_level(LevelFilter::Warn);
     if let Ok(spec) = std::env::var("RUST_LOG") {

@@ -45,7 +45,7 @@ fn check_readers(conn: &Connection, plan: &Plan, catalog: &str) -> Result<()> {
 }
 
 /// Applies `plan` to the catalog behind `conn`, whose state is `actual`.
-pub fn apply(conn: &Connection, plan: &Plan, actual: &plan::Actual) -> Result<Counts> {
+pub(crate) fn apply(conn: &Connection, plan: &Plan, actual: &plan::Actual) -> Result<Counts> {
     let catalog = actual.catalog.as_str();
     for c in &plan.changes {
         let name = sql::qualified(&[&c.schema, &c.name]);
@@ -168,7 +168,7 @@ pub fn apply(conn: &Connection, plan: &Plan, actual: &plan::Actual) -> Result<Co
 }
 
 /// The schemas other than `main` that `views` live in, each once.
-pub fn schemas<'a>(views: impl Iterator<Item = &'a ViewDef>) -> Vec<&'a str> {
+pub(crate) fn schemas<'a>(views: impl Iterator<Item = &'a ViewDef>) -> Vec<&'a str> {
     let mut out: Vec<&str> = Vec::new();
     for v in views {
         if !v.schema.eq_ignore_ascii_case("main")
@@ -181,7 +181,7 @@ pub fn schemas<'a>(views: impl Iterator<Item = &'a ViewDef>) -> Vec<&'a str> {
 }
 
 /// The statements that define one view.
-pub fn view_statements(v: &ViewDef) -> Vec<Stmt> {
+pub(crate) fn view_statements(v: &ViewDef) -> Vec<Stmt> {
     let mut out = vec![sql::create_view(&v.schema, &v.name, &v.body)];
     if let Some(d) = &v.description {
         out.push(sql::comment_on_view(&v.schema, &v.name, d));

@@ -13,17 +13,17 @@ const ONE_SELECT: &str = "a view's SQL must be exactly one SELECT statement";
 
 /// A table name as written in a query: catalog and schema may be empty.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct TableRef {
-    pub catalog: String,
-    pub schema: String,
-    pub name: String,
+pub(crate) struct TableRef {
+    pub(crate) catalog: String,
+    pub(crate) schema: String,
+    pub(crate) name: String,
 }
 
 /// Views are parsed this many at a time, in one query.
 const PARSE_BATCH: usize = 500;
 
 /// Parses each view body and returns the tables it reads, view by view.
-pub fn references(conn: &Connection, views: &[&ViewDef]) -> Result<Vec<Vec<TableRef>>> {
+pub(crate) fn references(conn: &Connection, views: &[&ViewDef]) -> Result<Vec<Vec<TableRef>>> {
     let mut out = Vec::with_capacity(views.len());
     for chunk in views.chunks(PARSE_BATCH) {
         let rows: Vec<String> = chunk
@@ -107,14 +107,14 @@ fn walk(node: &Json, refs: &mut Vec<TableRef>, ctes: &mut HashSet<String>) {
 /// What one view reads: configured views (positions in the input) and
 /// other catalogs (attachment aliases, lower-cased).
 #[derive(Debug, Default)]
-pub struct Node {
-    pub needs: Vec<usize>,
-    pub catalogs: Vec<String>,
+pub(crate) struct Node {
+    pub(crate) needs: Vec<usize>,
+    pub(crate) catalogs: Vec<String>,
 }
 
 /// The reads of every view in `views`. `catalog` is the name of the database
 /// the views live in.
-pub fn graph(conn: &Connection, views: &[&ViewDef], catalog: &str) -> Result<Vec<Node>> {
+pub(crate) fn graph(conn: &Connection, views: &[&ViewDef], catalog: &str) -> Result<Vec<Node>> {
     let index: HashMap<(String, String), usize> = views
         .iter()
         .enumerate()
@@ -165,7 +165,7 @@ fn local_key(r: &TableRef, catalog: &str) -> Option<(String, String)> {
 /// The positions of the views of `views` that read a view named in `changed`
 /// (lower-cased `(schema, name)` in the catalog `catalog`), directly or
 /// through other views of `views`.
-pub fn readers(
+pub(crate) fn readers(
     conn: &Connection,
     views: &[&ViewDef],
     changed: &HashSet<(String, String)>,
@@ -193,7 +193,7 @@ pub fn readers(
 
 /// Orders `views` so that every view comes after the configured views it
 /// reads; otherwise config order is kept. Returns positions in `views`.
-pub fn order(conn: &Connection, views: &[&ViewDef], catalog: &str) -> Result<Vec<usize>> {
+pub(crate) fn order(conn: &Connection, views: &[&ViewDef], catalog: &str) -> Result<Vec<usize>> {
     let needs: Vec<Vec<usize>> =
         graph(conn, views, catalog)?.into_iter().map(|n| n.needs).collect();
     topological(views, &needs)
@@ -201,7 +201,7 @@ pub fn order(conn: &Connection, views: &[&ViewDef], catalog: &str) -> Result<Vec
 
 /// The positions of the views that read any of `aliases`, directly or
 /// through other views.
-pub fn reading(nodes: &[Node], aliases: &HashSet<String>) -> HashSet<usize> {
+pub(crate) fn reading(nodes: &[Node], aliases: &HashSet<String>) -> HashSet<usize> {
     let mut out: HashSet<usize> = (0..nodes.len())
         .filter(|&i| nodes[i].catalogs.iter().any(|c| aliases.contains(c)))
         .collect();

@@ -14,9 +14,9 @@ use std::time::{Duration, Instant};
 
 /// Why an attempt failed, and whether another attempt may succeed.
 #[derive(Debug)]
-pub struct Failure {
-    pub transient: bool,
-    pub reason: String,
+pub(crate) struct Failure {
+    pub(crate) transient: bool,
+    pub(crate) reason: String,
 }
 
 /// Messages of failures that can pass: the network, a server starting up,
@@ -42,14 +42,14 @@ const TRANSIENT: &[&str] = &[
     "gatewaytimeout_504",
 ];
 
-pub fn classify(message: &str) -> Failure {
+pub(crate) fn classify(message: &str) -> Failure {
     let lower = message.to_lowercase();
     Failure { transient: TRANSIENT.iter().any(|t| lower.contains(t)), reason: one_line(message) }
 }
 
 /// Connects to `host:port` within `timeout`, to learn whether the server
 /// answers before DuckDB tries.
-pub fn probe(host: &str, port: u16, timeout: Duration) -> Result<(), Failure> {
+pub(crate) fn probe(host: &str, port: u16, timeout: Duration) -> Result<(), Failure> {
     let addrs: Vec<_> = (host, port)
         .to_socket_addrs()
         .map_err(|e| classify(&format!("cannot resolve {host}: {e}")))?
@@ -81,7 +81,11 @@ pub fn probe(host: &str, port: u16, timeout: Duration) -> Result<(), Failure> {
 
 /// Runs `work` (a statement on `conn`) and interrupts `conn` when `timeout`
 /// passes; says whether it had to.
-pub fn within<T>(conn: &Connection, timeout: Duration, work: impl FnOnce() -> T) -> (T, bool) {
+pub(crate) fn within<T>(
+    conn: &Connection,
+    timeout: Duration,
+    work: impl FnOnce() -> T,
+) -> (T, bool) {
     let handle = conn.interrupt_handle();
     let done = AtomicBool::new(false);
     let fired = AtomicBool::new(false);
@@ -109,7 +113,11 @@ pub fn within<T>(conn: &Connection, timeout: Duration, work: impl FnOnce() -> T)
 /// in a connect (libpq tries SSL, then plain, each with its own timeout) does
 /// not notice: that thread is left to finish on its own, and the caller goes
 /// on.
-pub fn execute_within(conn: &Connection, sql: &str, timeout: Duration) -> Result<(), Failure> {
+pub(crate) fn execute_within(
+    conn: &Connection,
+    sql: &str,
+    timeout: Duration,
+) -> Result<(), Failure> {
     let worker = conn.try_clone().map_err(|e| classify(&e.to_string()))?;
     let handle = worker.interrupt_handle();
     let (tx, rx) = std::sync::mpsc::channel();
@@ -143,7 +151,7 @@ fn backoff(base: Duration, n: u32) -> Duration {
 }
 
 /// Attaches `a` with its policy; returns the last failure when every attempt failed.
-pub fn attach(
+pub(crate) fn attach(
     conn: &Connection,
     a: &Attachment,
     stmt: &Stmt,

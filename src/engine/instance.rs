@@ -12,7 +12,7 @@ use std::path::Path;
 /// An open database and its first connection. It derefs to that connection;
 /// connections cloned from it (`try_clone`) share the instance, and must not
 /// be cloned again once the `Instance` is gone.
-pub struct Instance {
+pub(crate) struct Instance {
     // Dropped in this order: the connection, then the database handle.
     conn: Connection,
     _db: Handle,
@@ -40,7 +40,7 @@ impl Deref for Instance {
 
 /// Opens the database at `path` (`None`: in memory) with DuckDB's startup
 /// `options`, and loads ICU into it.
-pub fn open(path: Option<&Path>, options: &[(&str, String)]) -> duckdb::Result<Instance> {
+pub(crate) fn open(path: Option<&Path>, options: &[(&str, String)]) -> duckdb::Result<Instance> {
     let config = Config::new(options)?;
     let target = match path {
         Some(p) => cstring(p.as_os_str().as_encoded_bytes())?,

@@ -11,28 +11,32 @@ use std::time::{Duration, Instant};
 
 /// How to open the database.
 #[derive(Debug, Clone, Default)]
-pub struct OpenOptions {
-    pub read_only: bool,
+pub(crate) struct OpenOptions {
+    pub(crate) read_only: bool,
     /// Where extension files live; DuckDB's default when `None`.
-    pub extension_dir: Option<PathBuf>,
-    pub secret_dir: Option<PathBuf>,
+    pub(crate) extension_dir: Option<PathBuf>,
+    pub(crate) secret_dir: Option<PathBuf>,
     /// How many attachments to restore at once.
-    pub jobs: usize,
+    pub(crate) jobs: usize,
     /// How long to wait for another process's lock on the database file.
-    pub lock_timeout: Duration,
+    pub(crate) lock_timeout: Duration,
 }
 
 /// Attachments restored at once unless told otherwise.
-pub const DEFAULT_JOBS: usize = 8;
+pub(crate) const DEFAULT_JOBS: usize = 8;
 
 /// How long a run waits for another process's lock on the database unless
 /// told otherwise: long enough for another run of a usual catalog to finish.
-pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(30);
+pub(crate) const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(30);
 
 impl OpenOptions {
     /// The options a config asks for, with the command line's overrides:
     /// `--extension-dir`, then `DUCKALOG_EXTENSION_DIR`, then the config.
-    pub fn for_config(config: &Config, read_only: bool, extension_dir: Option<PathBuf>) -> Self {
+    pub(crate) fn for_config(
+        config: &Config,
+        read_only: bool,
+        extension_dir: Option<PathBuf>,
+    ) -> Self {
         OpenOptions {
             read_only,
             extension_dir: extension::choose_dir(extension_dir, config.extension_directory.clone()),
@@ -44,7 +48,7 @@ impl OpenOptions {
 
     /// The options of a command run without a config: the command line's
     /// extension directory (or `DUCKALOG_EXTENSION_DIR`), defaults otherwise.
-    pub fn without_config(extension_dir: Option<PathBuf>) -> Self {
+    pub(crate) fn without_config(extension_dir: Option<PathBuf>) -> Self {
         OpenOptions {
             extension_dir: extension::choose_dir(extension_dir, None),
             ..Default::default()
@@ -52,14 +56,14 @@ impl OpenOptions {
     }
 
     /// The folder extensions load from: the configured one or DuckDB's default.
-    pub fn effective_extension_dir(&self) -> Option<PathBuf> {
+    pub(crate) fn effective_extension_dir(&self) -> Option<PathBuf> {
         self.extension_dir.clone().or_else(extension::default_dir)
     }
 }
 
 /// Opens `database` with the open-time options duckalog always uses:
 /// autoinstall and autoload off, so DuckDB never reaches the network.
-pub fn open(database: &Database, opts: &OpenOptions) -> Result<Instance> {
+pub(crate) fn open(database: &Database, opts: &OpenOptions) -> Result<Instance> {
     let what = match database {
         Database::Memory => "opening an in-memory database".to_string(),
         Database::File(p) => format!("opening database {}", p.display()),
@@ -127,7 +131,7 @@ fn startup_options(database: &Database, opts: &OpenOptions) -> Vec<(&'static str
 /// Why what is at `path` cannot be a database file; `None` for a regular
 /// file or nothing. Reading a named pipe or a device for its header would
 /// wait for ever.
-pub fn not_a_database_file(path: &Path) -> Option<&'static str> {
+pub(crate) fn not_a_database_file(path: &Path) -> Option<&'static str> {
     let meta = path.metadata().ok()?;
     if meta.is_dir() {
         Some("is a directory, not a database file")

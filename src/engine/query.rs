@@ -15,7 +15,7 @@ use std::time::Duration;
 
 /// How the cells of a result are rendered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Cells {
+pub(crate) enum Cells {
     /// As DuckDB casts them to VARCHAR.
     Text,
     /// Each a JSON value, as DuckDB's shell writes it in `-json` mode.
@@ -23,21 +23,21 @@ pub enum Cells {
 }
 
 /// A result, rendered.
-pub struct Answer {
-    pub columns: Vec<String>,
+pub(crate) struct Answer {
+    pub(crate) columns: Vec<String>,
     /// Which columns hold numbers (right-aligned in a table).
-    pub numeric: Vec<bool>,
+    pub(crate) numeric: Vec<bool>,
     /// `None` is SQL NULL.
-    pub rows: Vec<Vec<Option<String>>>,
-    pub cells: Cells,
+    pub(crate) rows: Vec<Vec<Option<String>>>,
+    pub(crate) cells: Cells,
     /// The statement returns nothing to show: DuckDB answers a SET or a
     /// CREATE VIEW with an empty `Success` column, and a CREATE TABLE with
     /// an empty `Count` column.
-    pub nothing: bool,
+    pub(crate) nothing: bool,
 }
 
 /// Runs `sql`; with a timeout, a watchdog interrupts it when the time passes.
-pub fn run(
+pub(crate) fn run(
     conn: &Connection,
     sql: &str,
     timeout: Option<Duration>,
@@ -65,7 +65,7 @@ pub fn run(
 }
 
 /// Runs a statement of duckalog's own, with its values bound as parameters.
-pub fn with_params(conn: &Connection, sql: &str, params: impl Params) -> Result<Answer> {
+pub(crate) fn with_params(conn: &Connection, sql: &str, params: impl Params) -> Result<Answer> {
     as_arrow(conn, sql, params).map_err(|e| Error::database("query", e))
 }
 

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 /// Where one needed extension stands.
 #[derive(Debug)]
-pub enum Status {
+pub(crate) enum Status {
     CompiledIn,
     /// Not in the extension directory, but embedded in this binary.
     Embedded,
@@ -20,14 +20,14 @@ pub enum Status {
     Missing,
 }
 
-pub struct Needed {
-    pub name: String,
-    pub path: Option<PathBuf>,
-    pub status: Status,
+pub(crate) struct Needed {
+    pub(crate) name: String,
+    pub(crate) path: Option<PathBuf>,
+    pub(crate) status: Status,
 }
 
 /// The state of each of `names` in extension directory `dir`.
-pub fn survey(names: &[String], dir: &Path) -> Vec<Needed> {
+pub(crate) fn survey(names: &[String], dir: &Path) -> Vec<Needed> {
     names
         .iter()
         .map(|name| {
@@ -82,7 +82,7 @@ fn stem(name: &str) -> String {
 
 /// Installs every extension file found in `from` into extension directory
 /// `dir`. Nothing is copied unless every file fits this binary.
-pub fn install(from: &Path, dir: &Path) -> Result<Vec<PathBuf>, String> {
+pub(crate) fn install(from: &Path, dir: &Path) -> Result<Vec<PathBuf>, String> {
     let name = from.file_name().and_then(|n| n.to_str()).unwrap_or("");
     let candidates = if from.is_dir() {
         from_folder(from)?
@@ -225,7 +225,7 @@ fn from_bundle(path: &Path) -> Result<Vec<Candidate>, String> {
 
 /// Packs the files of `names` from extension directory `dir` into a
 /// gzip-compressed tar at `out`, with a manifest of checksums.
-pub fn bundle(names: &[String], dir: &Path, out: &Path) -> Result<usize, String> {
+pub(crate) fn bundle(names: &[String], dir: &Path, out: &Path) -> Result<usize, String> {
     let mut entries = Vec::new();
     let mut missing = Vec::new();
     for n in survey(names, dir) {

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
 
-pub fn has(name: &str) -> bool {
+pub(crate) fn has(name: &str) -> bool {
     let name = extension::canonical(name);
     EMBEDDED.iter().any(|(n, _)| *n == name)
 }
@@ -27,7 +27,7 @@ fn cache_dir() -> Option<PathBuf> {
 }
 
 /// The unpacked file of embedded extension `name`, unpacking it on first use.
-pub fn unpacked(name: &str) -> Option<Result<PathBuf, String>> {
+pub(crate) fn unpacked(name: &str) -> Option<Result<PathBuf, String>> {
     let name = extension::canonical(name);
     let (_, gz) = EMBEDDED.iter().find(|(n, _)| *n == name)?;
     Some(unpack(&name, gz))

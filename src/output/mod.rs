@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use std::str::FromStr;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
+pub(crate) enum Format {
     Table,
     Csv,
     Json,
@@ -15,7 +15,7 @@ pub enum Format {
 
 impl Format {
     /// How DuckDB renders the cells of a result for this format.
-    pub fn cells(self) -> Cells {
+    pub(crate) fn cells(self) -> Cells {
         match self {
             Format::Json => Cells::Json,
             Format::Table | Format::Csv => Cells::Text,
@@ -38,16 +38,16 @@ impl FromStr for Format {
 /// A result held as text, plus what is needed to print it faithfully.
 /// Configured secret values are masked even here: DuckDB's own
 /// `duckdb_secrets()` shows some of them (an S3 `key_id`).
-pub struct Grid {
-    pub columns: Vec<String>,
-    pub numeric: Vec<bool>,
+pub(crate) struct Grid {
+    pub(crate) columns: Vec<String>,
+    pub(crate) numeric: Vec<bool>,
     /// `None` is SQL NULL.
-    pub rows: Vec<Vec<Option<String>>>,
-    pub cells: Cells,
+    pub(crate) rows: Vec<Vec<Option<String>>>,
+    pub(crate) cells: Cells,
 }
 
 impl Grid {
-    pub fn from_answer(answer: Answer) -> Grid {
+    pub(crate) fn from_answer(answer: Answer) -> Grid {
         let Answer { columns, numeric, rows, cells, .. } = answer;
         let rows = rows
             .into_iter()
@@ -56,7 +56,7 @@ impl Grid {
         Grid { columns, numeric, rows, cells }
     }
 
-    pub fn write(&self, format: Format, out: &mut dyn Write) -> io::Result<()> {
+    pub(crate) fn write(&self, format: Format, out: &mut dyn Write) -> io::Result<()> {
         match format {
             Format::Table => self.table(out),
             Format::Csv => self.csv(out),
@@ -148,7 +148,10 @@ impl Grid {
 }
 
 /// Prints duckalog's own report: rows of text under `columns`, as a table.
-pub fn print_table(columns: &[&str], rows: Vec<Vec<Option<String>>>) -> crate::error::Result<()> {
+pub(crate) fn print_table(
+    columns: &[&str],
+    rows: Vec<Vec<Option<String>>>,
+) -> crate::error::Result<()> {
     let grid = Grid {
         columns: columns.iter().map(|c| c.to_string()).collect(),
         numeric: vec![false; columns.len()],
@@ -160,7 +163,11 @@ pub fn print_table(columns: &[&str], rows: Vec<Vec<Option<String>>>) -> crate::e
 }
 
 /// Prints a statement's result.
-pub fn print(answer: Answer, format: Format, out: &mut dyn Write) -> crate::error::Result<()> {
+pub(crate) fn print(
+    answer: Answer,
+    format: Format,
+    out: &mut dyn Write,
+) -> crate::error::Result<()> {
     let grid = Grid::from_answer(answer);
     grid.write(format, out).and_then(|()| out.flush()).map_err(Error::output)
 }

@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::output::Format;
 use duckdb::Connection;
 
-pub const HELP: &str = "\
+pub(crate) const HELP: &str = "\
 SQL statements end with ';' and may span lines. Ctrl-C interrupts a running
 statement, or clears the line at the prompt.
 
@@ -21,7 +21,7 @@ statement, or clears the line at the prompt.
 ";
 
 #[derive(Debug, PartialEq, Eq)]
-pub enum Command {
+pub(crate) enum Command {
     Tables,
     Views,
     Schema(Option<Vec<String>>),
@@ -31,12 +31,12 @@ pub enum Command {
 }
 
 /// What a command prints.
-pub enum Shown {
+pub(crate) enum Shown {
     Grid(Answer),
     Text(String),
 }
 
-pub fn parse(line: &str) -> std::result::Result<Command, String> {
+pub(crate) fn parse(line: &str) -> std::result::Result<Command, String> {
     let (word, arg) =
         line.split_once(char::is_whitespace).map_or((line, ""), |(w, a)| (w, a.trim()));
     let no_arg =
@@ -86,7 +86,7 @@ const OBJECTS: &str = "
     SELECT database_name, schema_name, view_name, 'view', sql, comment
     FROM duckdb_views() WHERE NOT internal AND schema_name <> $1";
 
-pub fn run(conn: &Connection, cmd: &Command) -> Result<Shown> {
+pub(crate) fn run(conn: &Connection, cmd: &Command) -> Result<Shown> {
     let list = |kind: &str| {
         let sql = format!(
             "SELECT database_name AS database, schema_name AS schema, name, coalesce(comment, '') AS comment FROM ({OBJECTS}) \

@@ -12,7 +12,7 @@ const PROMPT: &str = "duckalog> ";
 /// As wide as the prompt, so that a statement's lines stay aligned.
 const CONTINUATION: &str = "     ...> ";
 
-pub enum Input {
+pub(crate) enum Input {
     Line(String),
     /// Ctrl-C at the prompt: drop what was typed.
     Cancel,
@@ -21,19 +21,19 @@ pub enum Input {
     Unreadable(String),
 }
 
-pub trait Lines {
+pub(crate) trait Lines {
     /// The next line; `continuation` when a statement is pending.
     fn read(&mut self, continuation: bool) -> Input;
     /// Keeps a statement or command in the history.
     fn remember(&mut self, _entry: &str) {}
 }
 
-pub struct Piped {
+pub(crate) struct Piped {
     stdin: std::io::StdinLock<'static>,
 }
 
 impl Piped {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Piped { stdin: std::io::stdin().lock() }
     }
 }
@@ -49,13 +49,13 @@ impl Lines for Piped {
     }
 }
 
-pub struct Terminal {
+pub(crate) struct Terminal {
     editor: DefaultEditor,
     history: Option<PathBuf>,
 }
 
 impl Terminal {
-    pub fn open() -> Result<Self> {
+    pub(crate) fn open() -> Result<Self> {
         let mut editor = DefaultEditor::new()
             .map_err(|e| Error::Other(format!("cannot start the line editor: {e}")))?;
         let history = history_file();

@@ -10,7 +10,7 @@ mod dot;
 mod input;
 mod split;
 
-pub use split::statements;
+pub(crate) use split::statements;
 
 use crate::error::{note, print, Result};
 use crate::output::{self, Format};
@@ -26,7 +26,7 @@ use std::time::Duration;
 /// Runs the shell until `.quit` or the end of input. Returns how many
 /// statements failed when the input was piped, for the exit code of a
 /// script; at a terminal the user has seen each error, and it is 0.
-pub fn run(conn: &Connection, format: Format) -> Result<usize> {
+pub(crate) fn run(conn: &Connection, format: Format) -> Result<usize> {
     let terminal = std::io::stdin().is_terminal();
     let mut lines: Box<dyn Lines> =
         if terminal { Box::new(input::Terminal::open()?) } else { Box::new(input::Piped::new()) };

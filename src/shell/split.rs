@@ -20,7 +20,7 @@ enum State {
 }
 
 #[derive(Debug)]
-pub struct Splitter {
+pub(crate) struct Splitter {
     buf: String,
     /// Where the pending statement starts in `buf`.
     start: usize,
@@ -40,7 +40,7 @@ impl Default for Splitter {
 impl Splitter {
     /// Adds one line of input and returns the statements it completes, each
     /// with its `;`. Empty statements (a lone `;`, a comment) are dropped.
-    pub fn push_line(&mut self, line: &str) -> Vec<String> {
+    pub(crate) fn push_line(&mut self, line: &str) -> Vec<String> {
         self.buf.push_str(line);
         self.buf.push('\n');
         let mut done = Vec::new();
@@ -143,25 +143,25 @@ impl Splitter {
     }
 
     /// Whether no statement is pending, so that the next line starts a new one.
-    pub fn is_idle(&self) -> bool {
+    pub(crate) fn is_idle(&self) -> bool {
         !self.content && self.state == State::Code
     }
 
     /// The pending statement, for input that ends without its `;`.
-    pub fn finish(&mut self) -> Option<String> {
+    pub(crate) fn finish(&mut self) -> Option<String> {
         let rest = self.content.then(|| self.buf[self.start..].trim().to_string());
         self.clear();
         rest
     }
 
     /// Forgets the pending statement.
-    pub fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         *self = Splitter::default();
     }
 }
 
 /// The statements of a whole text; the last may lack its `;`.
-pub fn statements(text: &str) -> Vec<String> {
+pub(crate) fn statements(text: &str) -> Vec<String> {
     let mut split = Splitter::default();
     let mut out = Vec::new();
     for line in text.lines() {
