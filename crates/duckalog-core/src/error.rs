@@ -8,9 +8,13 @@ use std::path::Path;
 /// tool, so that scripts carry over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
+    /// Success.
     Ok = 0,
+    /// A failure of no more specific kind.
     Other = 1,
+    /// A problem in a config file or on the command line.
     Config = 2,
+    /// DuckDB, a database file or an attached system failed.
     Database = 3,
     /// The run succeeded without one or more optional attachments; the views
     /// that read them were skipped.
@@ -29,14 +33,17 @@ impl Exit {
     }
 }
 
+/// Everything that can go wrong; each kind maps to an [`Exit`] code.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A problem in a config file: where it is, what is wrong, and how to fix it.
     #[error("{file}: {place}{message}")]
     Config {
+        /// The config file, shown with control characters escaped.
         file: String,
         /// Key path and/or line, ending in ": ", or empty when unknown.
         place: String,
+        /// What is wrong, with secret values masked.
         message: String,
     },
     /// Bad command-line usage.
@@ -44,14 +51,26 @@ pub enum Error {
     Usage(String),
     /// DuckDB, a database file or an attached system failed.
     #[error("{context}: {message}")]
-    Database { context: String, message: String },
+    Database {
+        /// What was being done, such as `view "v"` or `attaching "pg"`.
+        context: String,
+        /// The underlying error, on one line.
+        message: String,
+    },
     /// The database file stayed locked by another process for the whole wait.
     #[error(
         "database {database} is locked by another process and stayed locked for {secs}s; \
          wait for that process to finish, or wait longer with --lock-timeout SECONDS ({message})",
         secs = .waited.as_secs_f64()
     )]
-    Locked { database: String, waited: std::time::Duration, message: String },
+    Locked {
+        /// The database file.
+        database: String,
+        /// How long the run waited for the lock.
+        waited: std::time::Duration,
+        /// DuckDB's message.
+        message: String,
+    },
     /// A command that only reads found no database file.
     #[error("{}: the catalog does not exist yet; build it first with `duckalog run`", .0.display())]
     NoCatalog(std::path::PathBuf),
@@ -59,13 +78,17 @@ pub enum Error {
     /// to say, to anyone.
     #[error("standard output was closed")]
     OutputClosed,
+    /// Any other failure, with its message.
     #[error("{0}")]
     Other(String),
 }
 
+/// A result with [`Error`] as the default error type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
+    /// A problem at `key_path` (empty: the file as a whole) in config `file`;
+    /// secret values in `message` are masked.
     pub fn config(file: &Path, key_path: &str, message: impl Into<String>) -> Self {
         Error::Config {
             file: printable(&file.display().to_string()),
@@ -78,6 +101,8 @@ impl Error {
         }
     }
 
+    /// A failure of DuckDB or an attached system while doing `context`; `err`
+    /// is put on one line, secret values masked.
     pub fn database(context: impl Into<String>, err: impl std::fmt::Display) -> Self {
         Error::Database {
             context: printable(&scrub(&context.into())),
@@ -85,6 +110,7 @@ impl Error {
         }
     }
 
+    /// The exit code this error ends the process with.
     pub fn exit_code(&self) -> Exit {
         match self {
             Error::Config { .. } | Error::Usage(_) => Exit::Config,

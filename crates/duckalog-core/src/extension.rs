@@ -44,6 +44,8 @@ pub fn canonical(name: &str) -> String {
     .to_string()
 }
 
+/// Whether extension `name` (or an alias of it) is compiled into this binary
+/// and needs no file.
 pub fn is_built_in(name: &str) -> bool {
     BUILT_IN.contains(&canonical(name).as_str())
 }
@@ -75,15 +77,18 @@ pub fn file_in(dir: &Path, name: &str) -> PathBuf {
 /// signature.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Metadata {
+    /// The DuckDB platform it was built for, such as `linux_amd64`.
     pub platform: String,
     /// For C++ extensions, the exact DuckDB version they were built for.
     pub duckdb_version: String,
+    /// The extension's own version.
     pub extension_version: String,
     /// `CPP`, or `C_STRUCT` for extensions on DuckDB's stable C API.
     pub abi: String,
 }
 
 impl Metadata {
+    /// Reads the metadata footer of the extension file at `path`.
     pub fn read(path: &Path) -> Result<Metadata, String> {
         use std::io::{Read, Seek, SeekFrom};
         let mut f = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;

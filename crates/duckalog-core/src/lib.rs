@@ -4,6 +4,8 @@
 //! of the configured catalog against a described one, and the SQL that
 //! restores and reconciles it. The `duckalog` crate runs that SQL on DuckDB.
 
+#![warn(missing_docs)]
+
 pub mod config;
 pub mod connector;
 pub mod error;

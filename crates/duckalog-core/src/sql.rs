@@ -10,11 +10,17 @@ use std::fmt;
 /// A literal value in an option list, a setting or a secret.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
+    /// `true` or `false`.
     Bool(bool),
+    /// An integer.
     Int(i64),
+    /// A floating-point number; NaN and infinities are written as cast strings.
     Float(f64),
+    /// A string, written as a quoted literal.
     Str(String),
+    /// A string that holds a credential: masked in the shown form.
     Secret(Secret),
+    /// Rendered as a list literal `[a, b]`.
     List(Vec<Value>),
     /// Rendered as a struct literal `{'k': v}`, for options such as read_csv's `columns`.
     Struct(Vec<(String, Value)>),
@@ -42,6 +48,7 @@ impl Stmt {
         &self.sql
     }
 
+    /// The text to show, with secret values masked.
     pub fn shown(&self) -> &str {
         &self.shown
     }
@@ -135,22 +142,26 @@ pub fn scan(function: &str, uri: &str, options: &[(String, Value)]) -> String {
     format!("SELECT * FROM {function}({})", args.join(", "))
 }
 
-pub fn select_all(parts: &[&str]) -> String {
+pub(crate) fn select_all(parts: &[&str]) -> String {
     format!("SELECT * FROM {}", qualified(parts))
 }
 
+/// `CREATE SCHEMA IF NOT EXISTS`.
 pub fn create_schema(schema: &str) -> Stmt {
     Stmt::plain(format!("CREATE SCHEMA IF NOT EXISTS {}", ident(schema)))
 }
 
+/// `CREATE OR REPLACE VIEW schema.name AS body`.
 pub fn create_view(schema: &str, name: &str, body: &str) -> Stmt {
     Stmt::plain(format!("CREATE OR REPLACE VIEW {} AS\n{body}", qualified(&[schema, name])))
 }
 
+/// `COMMENT ON VIEW`, with `comment` as a literal.
 pub fn comment_on_view(schema: &str, name: &str, comment: &str) -> Stmt {
     Stmt::plain(format!("COMMENT ON VIEW {} IS {}", qualified(&[schema, name]), literal(comment)))
 }
 
+/// `DROP VIEW IF EXISTS`.
 pub fn drop_view(schema: &str, name: &str) -> Stmt {
     Stmt::plain(format!("DROP VIEW IF EXISTS {}", qualified(&[schema, name])))
 }
@@ -175,6 +186,8 @@ pub enum AttachOption {
     Value(String, Value),
 }
 
+/// `ATTACH IF NOT EXISTS target AS alias (options)`; a secret target is
+/// masked in the shown form.
 pub fn attach(target: &Value, alias: &str, options: &[AttachOption]) -> Stmt {
     Stmt::build(|r| {
         let mut sql = format!("ATTACH IF NOT EXISTS {} AS {}", value(target, r), ident(alias));
@@ -195,15 +208,22 @@ pub fn attach(target: &Value, alias: &str, options: &[AttachOption]) -> Stmt {
 
 /// The parts of a `CREATE SECRET` statement.
 pub struct SecretSpec<'a> {
+    /// The secret's name.
     pub name: &'a str,
+    /// The secret type, written unquoted.
     pub kind: &'a str,
+    /// The provider, if any.
     pub provider: Option<&'a str>,
+    /// Whether it is PERSISTENT rather than TEMPORARY.
     pub persistent: bool,
+    /// The path prefixes it applies to; none for DuckDB's default.
     pub scope: &'a [String],
     /// Key/value parameters, keys already checked to be words.
     pub params: &'a [(String, Value)],
 }
 
+/// `CREATE OR REPLACE ... SECRET`; secret values are masked in the shown
+/// form.
 pub fn create_secret(spec: &SecretSpec) -> Stmt {
     Stmt::build(|r| {
         let mut parts = vec![format!("TYPE {}", spec.kind)];

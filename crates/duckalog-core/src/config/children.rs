@@ -16,12 +16,17 @@ use std::path::{Path, PathBuf};
 /// stop for a chain that grows by mistake.
 pub const MAX_DEPTH: usize = 8;
 
+/// Another duckalog catalog this config attaches (`attachments.duckalog`),
+/// loaded and checked like the parent.
 #[derive(Debug)]
 pub struct Child {
+    /// The alias its database is attached under.
     pub alias: String,
     /// The database the child's config builds, which the parent attaches.
     pub database: PathBuf,
+    /// Whether its database is attached read-only (the default).
     pub read_only: bool,
+    /// The child's own config, resolved.
     pub config: Box<Config>,
     /// Where it is defined.
     pub origin: Origin,

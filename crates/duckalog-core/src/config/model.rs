@@ -16,22 +16,29 @@ fn one() -> u32 {
     1
 }
 
+/// A config file as parsed, or several merged through `imports`, before
+/// anything is resolved.
 #[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct File {
+    /// The config format version; 1 when left out, and never 0.
     #[serde(default = "one", deserialize_with = "crate::lax::u32")]
     pub version: u32,
+    /// The `duckdb` section: the database and how each session is set up.
     #[serde(default)]
     pub duckdb: DuckDb,
     /// Attachment tables by kind (`duckdb`, `sqlite`, ...); each kind is
     /// understood by the connector of that name.
     #[serde(default)]
     pub attachments: BTreeMap<String, Vec<Sourced<Table>>>,
+    /// The views to create in the catalog.
     #[serde(default)]
     pub views: Vec<Sourced<View>>,
     /// Folders to load connector plugins from, relative to the config.
     #[serde(default)]
     pub plugin_dirs: Vec<String>,
+    /// The Python tool's iceberg catalogs, each attached as an `iceberg`
+    /// attachment named by its `name`.
     #[serde(default)]
     pub iceberg_catalogs: Vec<Sourced<Table>>,
     /// Files merged into this one (see `config::imports`).
@@ -70,26 +77,34 @@ fn import_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Import>, D::Error>
 #[derive(Debug, Deserialize)]
 #[serde(untagged, expecting = "a path, or a table with `path` and optional `override`")]
 pub enum Import {
+    /// A path or glob alone.
     Path(String),
+    /// A table with `path` and `override`.
     Entry(ImportEntry),
 }
 
+/// The table form of an entry of `imports`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ImportEntry {
+    /// The path or glob, relative to the importing file's folder; `!` in front
+    /// excludes.
     pub path: String,
+    /// Written `override`: whether its definitions may replace earlier ones of the
+    /// same name.
     #[serde(default, rename = "override", deserialize_with = "crate::lax::bool")]
     pub replace: bool,
 }
 
 impl Import {
+    /// The path or glob as written.
     pub fn path(&self) -> &str {
         match self {
             Import::Path(p) | Import::Entry(ImportEntry { path: p, .. }) => p,
         }
     }
 
-    pub fn replaces(&self) -> bool {
+    pub(crate) fn replaces(&self) -> bool {
         matches!(self, Import::Entry(ImportEntry { replace: true, .. }))
     }
 }
@@ -97,9 +112,11 @@ impl Import {
 /// Where a definition is written: the file, and its key path there.
 #[derive(Debug, Clone, Default)]
 pub struct Origin {
+    /// The config file the definition is in.
     pub file: Arc<PathBuf>,
     /// The file's folder, which relative paths in the definition start from.
     pub dir: Arc<PathBuf>,
+    /// The key path of the definition in that file, such as `views[3]`.
     pub key: String,
     /// Whether it may replace an earlier definition of the same name made in
     /// another file (imported with `override = true`).
@@ -129,7 +146,9 @@ impl Origin {
 /// definitions resolve paths against their own file and errors name it.
 #[derive(Debug)]
 pub struct Sourced<T> {
+    /// The definition itself.
     pub item: T,
+    /// Where it was written.
     pub origin: Origin,
 }
 
@@ -173,24 +192,34 @@ impl File {
     }
 }
 
+/// The `duckdb` section: the database and how each session is set up.
 #[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct DuckDb {
+    /// The database file, relative to the config; `:memory:` or none for an
+    /// in-memory database.
     #[serde(default)]
     pub database: Option<String>,
+    /// Where extension files are loaded from, relative to the config.
     #[serde(default)]
     pub extension_directory: Option<String>,
+    /// Where DuckDB keeps persistent secrets, relative to the config.
     #[serde(default)]
     pub secret_directory: Option<String>,
+    /// Extensions that must be present in the extension directory, by name or
+    /// file path, without being loaded.
     #[serde(default)]
     pub install_extensions: Vec<String>,
+    /// Extensions to load in every session, by name or file path.
     #[serde(default)]
     pub load_extensions: Vec<String>,
+    /// Statements run as written in every session, after the settings.
     #[serde(default)]
     pub pragmas: Vec<String>,
     /// One entry per file that gives settings, in merge order.
     #[serde(default, deserialize_with = "one_settings")]
     pub settings: Vec<Sourced<Settings>>,
+    /// The DuckDB secrets to create.
     #[serde(default)]
     pub secrets: Vec<Sourced<SecretEntry>>,
 }
@@ -199,29 +228,41 @@ fn one_settings<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Sourced<Settings>
     Option::<Sourced<Settings>>::deserialize(d).map(|s| s.into_iter().collect())
 }
 
+/// One file's `duckdb.settings`, in any of the forms it may take.
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(
     untagged,
     expecting = "a SET statement, a list of SET statements, or a table of name = value"
 )]
 pub enum Settings {
+    /// A single `SET` statement.
     One(String),
+    /// Several `SET` statements.
     List(Vec<String>),
+    /// Setting names with their values.
     Table(BTreeMap<String, Value>),
 }
 
+/// One entry of `duckdb.secrets`, as written.
 #[derive(Debug, Deserialize, Serialize)]
 pub struct SecretEntry {
+    /// The secret type (`s3`, `azure`, ...), written `type`.
     #[serde(rename = "type")]
     pub kind: String,
+    /// The secret's name; its type when left out.
     #[serde(default)]
     pub name: Option<String>,
+    /// Where DuckDB gets the credentials from; the type's usual provider when
+    /// left out.
     #[serde(default)]
     pub provider: Option<String>,
+    /// Whether DuckDB stores the secret on disk instead of for the session only.
     #[serde(default, deserialize_with = "crate::lax::bool")]
     pub persistent: bool,
+    /// The path prefixes the secret applies to.
     #[serde(default)]
     pub scope: Option<Scope>,
+    /// More parameters, taken like the type's own fields.
     #[serde(default)]
     pub options: BTreeMap<String, Value>,
     /// The type's own fields (`key_id`, `region`, `password`, ...).
@@ -229,56 +270,85 @@ pub struct SecretEntry {
     pub fields: BTreeMap<String, Value>,
 }
 
+/// A secret's `scope`: one path prefix or several.
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(untagged, expecting = "a path prefix or a list of them")]
 pub enum Scope {
+    /// A single prefix.
     One(String),
+    /// Several prefixes.
     Many(Vec<String>),
 }
 
+/// One entry of `views`, as written: its SQL, or the source it reads.
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct View {
+    /// The view's name.
     pub name: String,
+    /// The schema it is created in (also written `schema`); `main` when left out.
     #[serde(default, alias = "schema")]
     pub db_schema: Option<String>,
+    /// The SELECT, written inline.
     #[serde(default)]
     pub sql: Option<String>,
+    /// A file that holds the SELECT.
     #[serde(default)]
     pub sql_file: Option<SqlFile>,
+    /// A file that holds the SELECT with `{{name}}` placeholders.
     #[serde(default)]
     pub sql_template: Option<SqlFile>,
+    /// What a view without SQL reads: a file format (`parquet`, `csv`, `json`,
+    /// `delta`, `iceberg`) or the kind of an attachment.
     #[serde(default)]
     pub source: Option<String>,
+    /// The file, glob or URL a file source reads; local paths are relative to
+    /// the config.
     #[serde(default)]
     pub uri: Option<String>,
+    /// The alias of the attachment a view over an attached table reads.
     #[serde(default)]
     pub database: Option<String>,
+    /// The table read from the attachment (`table` or `schema.table`) or from
+    /// the iceberg catalog (`namespace.table`).
     #[serde(default)]
     pub table: Option<String>,
+    /// The iceberg catalog, by its name in `iceberg_catalogs`, whose table the
+    /// view reads.
     #[serde(default)]
     pub catalog: Option<String>,
+    /// Named arguments of a file source's table function, such as `header`.
     #[serde(default)]
     pub options: BTreeMap<String, Value>,
+    /// Set as the view's comment.
     #[serde(default)]
     pub description: Option<String>,
+    /// Labels, accepted and carried along; they do not change the catalog.
     #[serde(default)]
     pub tags: Vec<String>,
 }
 
+/// A view's `sql_file` or `sql_template`: a path, or a table with variables.
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(untagged, expecting = "a path, or a table with `path` and optional `variables`")]
 pub enum SqlFile {
+    /// The file's path, relative to the config.
     Path(String),
+    /// The path with template variables.
     Spec(SqlFileSpec),
 }
 
+/// The table form of a view's SQL file.
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct SqlFileSpec {
+    /// The file's path, relative to the config.
     pub path: String,
+    /// Values for the file's `{{name}}` placeholders; giving any makes it a
+    /// template.
     #[serde(default)]
     pub variables: BTreeMap<String, Value>,
+    /// Whether the file is a template even without variables.
     #[serde(default, deserialize_with = "crate::lax::bool")]
     pub as_template: bool,
 }

@@ -14,46 +14,69 @@ use std::path::{Path, PathBuf};
 /// The schema duckalog keeps its own state in.
 pub const STATE_SCHEMA: &str = "_duckalog";
 
+/// A config loaded, resolved and checked: what duckalog builds a catalog from.
 #[derive(Debug)]
 pub struct Config {
+    /// The config file's absolute path.
     pub path: PathBuf,
+    /// The config file's folder.
     pub dir: PathBuf,
+    /// The config format version.
     pub version: u32,
+    /// Where the catalog is kept.
     pub database: Database,
+    /// Where extension files are loaded from, when the config says.
     pub extension_directory: Option<PathBuf>,
+    /// Where DuckDB keeps persistent secrets, when the config says.
     pub secret_directory: Option<PathBuf>,
     /// Extensions that must be present in the extension directory.
     pub install_extensions: Vec<String>,
+    /// Extensions to load, by name or by resolved file path.
     pub load_extensions: Vec<String>,
+    /// Statements run as written in every session, after the settings.
     pub pragmas: Vec<String>,
+    /// Settings applied to every session, in order.
     pub settings: Vec<Setting>,
+    /// The secrets to create, the children's among them as temporary ones.
     pub secrets: Vec<SecretDef>,
     /// Attachments in restore order; the children's databases and what
     /// their views read are among them.
     pub attachments: Vec<Attachment>,
     /// Other duckalog catalogs attached, brought up to date first.
     pub children: Vec<super::Child>,
+    /// The views to create, in config order.
     pub views: Vec<ViewDef>,
 }
 
+/// Where a catalog is kept.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Database {
+    /// An in-memory database, gone when the session ends.
     Memory,
+    /// A database file, its path resolved.
     File(PathBuf),
 }
 
+/// One entry of `duckdb.settings`.
 #[derive(Debug)]
 pub enum Setting {
     /// A `SET ...` statement written out in full.
     Statement(String),
+    /// A name and a value, applied as `SET name = value`.
     Pair(String, Value),
 }
 
+/// A database to attach, as its connector read it.
 #[derive(Debug, Clone)]
 pub struct Attachment {
+    /// The attachment kind (`duckdb`, `postgres`, ...; `duckalog` for a child's
+    /// database).
     pub kind: String,
+    /// The name it is attached under.
     pub alias: String,
+    /// How to attach it.
     pub spec: AttachSpec,
+    /// Whether it is required, and how hard to try.
     pub policy: AttachPolicy,
     /// Where it is defined, for messages: a file and `attachments.postgres[0]`.
     pub origin: Origin,
@@ -97,13 +120,18 @@ struct PolicyKeys {
     retry_backoff: Option<std::time::Duration>,
 }
 
+/// A view to create: its name and its rendered body.
 #[derive(Debug, Clone)]
 pub struct ViewDef {
+    /// The schema it is created in.
     pub schema: String,
+    /// The view's name.
     pub name: String,
     /// The SELECT the view stands for.
     pub body: String,
+    /// The view's comment, if any.
     pub description: Option<String>,
+    /// The configured tags, carried along.
     pub tags: Vec<String>,
     /// Extensions its source needs (delta, httpfs, ...).
     pub extensions: Vec<String>,
@@ -112,6 +140,7 @@ pub struct ViewDef {
 }
 
 impl ViewDef {
+    /// The quoted `schema.name`, for SQL.
     pub fn qualified(&self) -> String {
         sql::qualified(&[&self.schema, &self.name])
     }

@@ -8,13 +8,18 @@ use crate::secrets::kind::{self, SecretKind};
 use crate::sql::{self, Value};
 use std::collections::HashMap;
 
+/// A DuckDB secret to create, checked against its type and provider.
 #[derive(Debug, Clone)]
 pub struct SecretDef {
     /// As configured; DuckDB stores it lower-cased.
     pub name: String,
+    /// The secret type, lower-case (`s3`, `azure`, ...).
     pub kind: String,
+    /// The provider, lower-case (`config`, `credential_chain`, ...).
     pub provider: String,
+    /// Whether DuckDB stores it on disk instead of for the session only.
     pub persistent: bool,
+    /// The path prefixes it applies to; empty for the type's default.
     pub scope: Vec<String>,
     /// Lower-case parameter names with their values; credentials are [`Value::Secret`].
     pub params: Vec<(String, Value)>,
@@ -38,7 +43,7 @@ impl SecretDef {
         })
     }
 
-    pub fn param(&self, name: &str) -> Option<&Value> {
+    pub(crate) fn param(&self, name: &str) -> Option<&Value> {
         self.params.iter().find(|(k, _)| k == name).map(|(_, v)| v)
     }
 }

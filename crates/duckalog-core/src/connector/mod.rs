@@ -16,6 +16,7 @@ use crate::sql::{AttachOption, Value};
 use serde::de::DeserializeOwned;
 use std::path::{Path, PathBuf};
 
+/// An attachment's config table, as JSON.
 pub type Table = serde_json::Map<String, serde_json::Value>;
 
 /// What a connector may know about the config it is read from.
@@ -28,7 +29,7 @@ pub struct Context<'a> {
 }
 
 impl Context<'_> {
-    pub fn resolve(&self, path: &str) -> PathBuf {
+    pub(crate) fn resolve(&self, path: &str) -> PathBuf {
         crate::paths::resolve_path(self.base_dir, path)
     }
 }
@@ -38,6 +39,7 @@ impl Context<'_> {
 pub struct AttachSpec {
     /// The path, URL or connection string given to ATTACH.
     pub target: Value,
+    /// Options of the ATTACH statement (`TYPE`, `READ_ONLY`, ...).
     pub options: Vec<AttachOption>,
     /// Extensions to load before attaching.
     pub extensions: Vec<String>,
@@ -50,8 +52,10 @@ pub struct AttachSpec {
     pub secrets: Vec<String>,
 }
 
+/// A local database file an attachment opens.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LocalFile {
+    /// The file's path, resolved against the config's folder.
     pub path: PathBuf,
     /// Whether a missing file may be created.
     pub create: bool,
@@ -62,9 +66,12 @@ pub struct LocalFile {
 pub struct KeyError {
     /// The key path inside the table, empty for the table itself.
     pub key: String,
+    /// What is wrong.
     pub message: String,
 }
 
+/// Reads the tables of one attachment kind into how to attach them; built
+/// in, or loaded from a plugin.
 pub trait Connector: Send + Sync {
     /// The attachment kind it handles: the key under `attachments`.
     fn kind(&self) -> &str;
@@ -95,7 +102,7 @@ pub struct Registry {
 }
 
 impl Registry {
-    pub fn built_in() -> Self {
+    pub(crate) fn built_in() -> Self {
         Registry {
             connectors: vec![
                 Box::new(duckdb::DuckDb),
@@ -126,15 +133,16 @@ impl Registry {
         Ok(registry)
     }
 
-    pub fn get(&self, kind: &str) -> Option<&dyn Connector> {
+    pub(crate) fn get(&self, kind: &str) -> Option<&dyn Connector> {
         self.connectors.iter().find(|c| c.kind() == kind).map(|c| c.as_ref())
     }
 
+    /// Every connector, the built-in ones first.
     pub fn all(&self) -> impl Iterator<Item = &dyn Connector> {
         self.connectors.iter().map(|c| c.as_ref())
     }
 
-    pub fn kinds(&self) -> Vec<&str> {
+    pub(crate) fn kinds(&self) -> Vec<&str> {
         self.connectors.iter().map(|c| c.kind()).collect()
     }
 }

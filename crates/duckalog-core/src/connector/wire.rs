@@ -30,7 +30,9 @@ pub struct Request {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Reply {
+    /// The table is valid, and this is how to attach it.
     Ok(Spec),
+    /// The table is not valid.
     Error(KeyError),
 }
 
@@ -43,6 +45,7 @@ pub struct Spec {
     /// The target holds a credential: it is masked wherever it is shown.
     #[serde(default)]
     pub target_is_secret: bool,
+    /// ATTACH options, checked and quoted by the host.
     #[serde(default)]
     pub options: Vec<AttachOption>,
     /// Extensions this attachment needs beyond the described ones.
@@ -73,27 +76,35 @@ pub enum AttachOption {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Literal {
+    /// `true` or `false`.
     Bool(bool),
+    /// An integer.
     Int(i64),
+    /// A string.
     Str(String),
 }
 
 /// A host and port to probe.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Probe {
+    /// The host name or address.
     pub host: String,
+    /// The TCP port.
     pub port: u16,
 }
 
 /// An error about one key of the attachment's table (empty: the whole table).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct KeyError {
+    /// The key path inside the table; empty for the table itself.
     #[serde(default)]
     pub key: String,
+    /// What is wrong, for the user to read.
     pub message: String,
 }
 
 impl KeyError {
+    /// An error about `key` (empty for the table itself).
     pub fn new(key: &str, message: impl Into<String>) -> Self {
         KeyError { key: key.to_string(), message: message.into() }
     }

@@ -12,23 +12,32 @@ use std::collections::{HashMap, HashSet};
 /// identifiers without case.
 pub type Key = (String, String);
 
+/// The [`Key`] of a view or table.
 pub fn key(schema: &str, name: &str) -> Key {
     (schema.to_lowercase(), name.to_lowercase())
 }
 
+/// A view duckalog created, as its state table records it.
 #[derive(Debug, Clone)]
 pub struct Managed {
+    /// The schema it is in.
     pub schema: String,
+    /// The view's name.
     pub name: String,
+    /// The [`fingerprint`] of the definition it was created from.
     pub fingerprint: String,
 }
 
+/// What the catalog holds, as far as planning needs to know.
 #[derive(Debug, Default)]
 pub struct Actual {
     /// The database (catalog) name of the opened file.
     pub catalog: String,
+    /// Every view in the catalog.
     pub views: HashSet<Key>,
+    /// Every table in the catalog: a view cannot take a table's name.
     pub tables: HashSet<Key>,
+    /// The views duckalog created, from its state table.
     pub managed: HashMap<Key, Managed>,
     /// Persistent secrets DuckDB holds, by lower-cased name.
     pub stored_secrets: HashMap<String, Stored>,
@@ -51,10 +60,14 @@ pub fn fingerprint(v: &ViewDef) -> String {
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A persistent secret as DuckDB shows it.
 #[derive(Debug, Clone)]
 pub struct Stored {
+    /// The secret type.
     pub kind: String,
+    /// Its provider.
     pub provider: String,
+    /// The path prefixes it applies to.
     pub scope: Vec<String>,
     /// Parameters with their shown text; credentials read `redacted`.
     pub params: HashMap<String, String>,

@@ -6,6 +6,7 @@ pub mod actual;
 use crate::config::{SecretDef, ViewDef};
 pub use actual::{fingerprint, key, Actual, Key, Managed, Stored};
 
+/// What a run does with one view or persistent secret.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
     /// Not in the catalog.
@@ -29,31 +30,45 @@ pub enum Action {
 }
 
 impl Action {
+    /// Whether the action runs a statement that changes the catalog.
     pub fn changes_catalog(self) -> bool {
         matches!(self, Action::Create | Action::Replace | Action::Rebuild | Action::Drop)
     }
 }
 
+/// One view's part in a run.
 #[derive(Debug, Clone)]
 pub struct Change<'a> {
+    /// What happens to the view.
     pub action: Action,
+    /// Its schema, as configured or as recorded.
     pub schema: String,
+    /// Its name, as configured or as recorded.
     pub name: String,
     /// The configured view, for every action but Drop and Orphan.
     pub view: Option<&'a ViewDef>,
+    /// The [`fingerprint`] of the configured definition; `None` for Drop and
+    /// Orphan.
     pub fingerprint: Option<String>,
 }
 
+/// How a run treats views and secrets that are current or no longer
+/// configured.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Options {
+    /// Recreate every view and persistent secret, current or not
+    /// (`--force-rebuild`).
     pub force_rebuild: bool,
+    /// Drop what duckalog created and is no longer configured (`--prune`).
     pub prune: bool,
 }
 
 /// A persistent secret's part in a run.
 #[derive(Debug, Clone)]
 pub struct SecretChange<'a> {
+    /// What happens to the secret.
     pub action: Action,
+    /// Its name, as configured or as recorded.
     pub name: String,
     /// The configured secret, for every action but Drop and Orphan.
     pub def: Option<&'a SecretDef>,
@@ -61,24 +76,39 @@ pub struct SecretChange<'a> {
     pub recorded: bool,
 }
 
+/// What a run would do to the views and the persistent secrets.
 #[derive(Debug, Default)]
 pub struct Plan<'a> {
+    /// One entry per configured view, then one per managed view no longer
+    /// configured.
     pub changes: Vec<Change<'a>>,
     /// Persistent secrets only: temporary ones are simply created on every run.
     pub secrets: Vec<SecretChange<'a>>,
 }
 
+/// How many views and secrets a run touched, by what it did to them.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Counts {
+    /// Views created.
     pub created: usize,
+    /// Views replaced or rebuilt.
     pub replaced: usize,
+    /// Views already current.
     pub unchanged: usize,
+    /// Views dropped because of `--prune`.
     pub dropped: usize,
+    /// Views duckalog did not create, left alone.
     pub foreign: usize,
+    /// Managed views no longer configured, kept.
     pub orphaned: usize,
+    /// Views not created because a table has the name.
     pub conflicts: usize,
+    /// Persistent secrets deleted because of `--prune`.
     pub secrets_dropped: usize,
+    /// Persistent secrets no longer configured, kept.
     pub secrets_orphaned: usize,
+    /// Views left as they are because they read an unavailable optional
+    /// attachment.
     pub skipped: usize,
     /// Optional attachments that were unavailable.
     pub attachments_skipped: usize,
@@ -164,6 +194,8 @@ impl<'a> Plan<'a> {
     }
 }
 
+/// Compares the configured views and secrets with the catalog as `actual`
+/// describes it.
 pub fn diff<'a>(
     views: &'a [ViewDef],
     secrets: &'a [SecretDef],

@@ -4,14 +4,14 @@
 //! `CREATE SECRET` with its extension loaded (tests create every type).
 
 /// One secret type.
-pub struct SecretKind {
+pub(crate) struct SecretKind {
     pub name: &'static str,
     /// The extension that provides the type (and its default provider).
     pub extension: &'static str,
     pub providers: &'static [Provider],
 }
 
-pub struct Provider {
+pub(crate) struct Provider {
     pub name: &'static str,
     /// The extension that provides this provider, when not the type's own.
     pub extension: Option<&'static str>,
@@ -114,7 +114,7 @@ macro_rules! azure_params {
     };
 }
 
-pub static KINDS: &[SecretKind] = &[
+pub(crate) static KINDS: &[SecretKind] = &[
     SecretKind {
         name: "s3",
         extension: "httpfs",
@@ -296,7 +296,7 @@ pub static KINDS: &[SecretKind] = &[
     },
 ];
 
-pub fn find(name: &str) -> Option<&'static SecretKind> {
+pub(crate) fn find(name: &str) -> Option<&'static SecretKind> {
     KINDS.iter().find(|k| k.name.eq_ignore_ascii_case(name))
 }
 

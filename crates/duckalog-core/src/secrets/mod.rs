@@ -11,22 +11,27 @@ pub mod kind;
 use std::fmt;
 use std::sync::{Mutex, OnceLock};
 
+/// What a secret value is shown as.
 pub const MASK: &str = "***";
 
 /// Values shorter than this are too likely to occur by chance in ordinary text
 /// to be scrubbed from foreign messages; duckalog itself never renders them.
 const MIN_SCRUB_LEN: usize = 4;
 
+/// A credential: it prints as [`MASK`], and only [`Secret::expose`] gives the
+/// value.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Secret(String);
 
 impl Secret {
+    /// Wraps `value` and remembers it, so that [`scrub`] masks it from then on.
     pub fn new(value: impl Into<String>) -> Self {
         let value = value.into();
         remember(&value);
         Secret(value)
     }
 
+    /// The value itself, for SQL that is executed; never print it.
     pub fn expose(&self) -> &str {
         &self.0
     }
