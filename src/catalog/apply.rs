@@ -101,7 +101,9 @@ pub(crate) fn apply(conn: &Connection, plan: &Plan, actual: &plan::Actual) -> Re
             exec(conn, &s, "creating duckalog's state table")?;
         }
         if plan.secrets_pending() {
-            exec(conn, &secrets::create_record_table(), "creating duckalog's secret records")?;
+            for s in secrets::create_record_table() {
+                exec(conn, &s, "creating duckalog's secret records")?;
+            }
             for s in &plan.secrets {
                 let what = format!("recording persistent secret {}", sql::ident(&s.name));
                 match (s.action, s.def) {
@@ -109,7 +111,8 @@ pub(crate) fn apply(conn: &Connection, plan: &Plan, actual: &plan::Actual) -> Re
                         secrets::forget(conn, &s.name).map_err(|e| Error::database(&what, e))?
                     }
                     (_, Some(def)) if !s.recorded => {
-                        secrets::record(conn, def).map_err(|e| Error::database(&what, e))?
+                        secrets::record(conn, def, s.digest.as_deref())
+                            .map_err(|e| Error::database(&what, e))?
                     }
                     _ => {}
                 }

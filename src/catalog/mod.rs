@@ -23,11 +23,21 @@ pub(crate) struct Session<'c> {
     config: &'c Config,
     database: Database,
     opts: OpenOptions,
-    plan_opts: Options,
+    purpose: Purpose,
     opened: Option<Opened<'c>>,
     /// The attached catalogs are already current (they were brought up to
     /// date, deepest first, by the outermost session).
     children_current: bool,
+}
+
+/// What a session is opened for.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Purpose {
+    /// Bringing the views up to date, with these plan options.
+    Reconcile(Options),
+    /// Serving queries: only the persistent secrets are compared, and the
+    /// catalog's views are not read.
+    Query,
 }
 
 /// An opened and restored catalog, with what it held when it opened.
@@ -46,17 +56,19 @@ impl<'c> Session<'c> {
         config: &'c Config,
         database: Database,
         opts: OpenOptions,
-        plan_opts: Options,
+        purpose: Purpose,
     ) -> Self {
-        Session { config, database, opts, plan_opts, opened: None, children_current: false }
+        Session { config, database, opts, purpose, opened: None, children_current: false }
     }
 
     /// The restored connection, opening and restoring on the first call.
     /// A session that may write first brings the attached catalogs up to date.
     pub(crate) fn connection(&mut self) -> Result<&Connection> {
         if self.opened.is_none() {
-            if !self.opts.read_only && !self.children_current {
-                update_children(self.config, &self.opts, self.plan_opts)?;
+            if let (Purpose::Reconcile(plan_opts), false, false) =
+                (self.purpose, self.opts.read_only, self.children_current)
+            {
+                update_children(self.config, &self.opts, plan_opts)?;
             }
             self.opened = Some(self.open()?);
         }
@@ -73,15 +85,13 @@ impl<'c> Session<'c> {
         let conn = engine::open(&self.database, &self.opts)?;
         let created =
             matches!(self.database, Database::File(_)) && !existed && holds_nothing(&conn)?;
+        let steps = restore::steps(self.config);
         let restored = (|| {
-            restore::environment(&conn, self.config, &self.opts)?;
+            restore::environment(&conn, &steps, &self.opts)?;
             // Read before anything is attached: DuckDB's catalog functions
             // then have only the catalog's own database to walk.
-            let actual = state::read(&conn)?;
-            let plan =
-                plan::diff(&self.config.views, &self.config.secrets, &actual, self.plan_opts);
-            let restored =
-                restore::sources(&conn, self.config, &self.opts, &plan.current_secrets())?;
+            let (actual, plan) = self.plan(&conn)?;
+            let restored = restore::sources(&conn, &steps, &self.opts, &plan.current_secrets())?;
             Ok((actual, plan, restored))
         })();
         match restored {
@@ -91,6 +101,20 @@ impl<'c> Session<'c> {
                 Err(e)
             }
         }
+    }
+
+    /// What the catalog holds and the plan against it, as far as the
+    /// session's purpose needs.
+    fn plan(&self, conn: &Connection) -> Result<(Actual, Plan<'c>)> {
+        let config = self.config;
+        let (mut actual, views, opts) = match self.purpose {
+            Purpose::Reconcile(opts) => (state::read(conn)?, &config.views[..], opts),
+            Purpose::Query => (state::read_secrets(conn, config)?, &[][..], Options::default()),
+        };
+        // Every session writes the persistent secrets that are not current.
+        actual.secret_key = state::secret_key(conn, config, true)?;
+        let plan = plan::diff(views, &config.secrets, &actual, opts);
+        Ok((actual, plan))
     }
 
     /// Brings the views up to date and returns what changed. A read-only
@@ -125,6 +149,9 @@ impl<'c> Session<'c> {
     }
 
     fn try_reconcile(&mut self) -> Result<Counts> {
+        if let Purpose::Query = self.purpose {
+            return Err(Error::Other("a query session does not reconcile the catalog".into()));
+        }
         // An in-memory catalog lives only in this process: building it writes no file.
         let read_only = self.opts.read_only && self.database != Database::Memory;
         let config = self.config;
@@ -198,7 +225,7 @@ fn update_children(config: &Config, opts: &OpenOptions, plan_opts: Options) -> R
             secret_dir: child.config.secret_directory.clone(),
             ..opts.clone()
         };
-        let child_plan = Options { prune: false, ..plan_opts };
+        let child_plan = Purpose::Reconcile(Options { prune: false, ..plan_opts });
         let database = Database::File(child.database.clone());
         let mut session = Session {
             children_current: true,
@@ -216,16 +243,24 @@ fn update_children(config: &Config, opts: &OpenOptions, plan_opts: Options) -> R
     Ok(())
 }
 
-/// The catalog's current state without opening it for writing or restoring
-/// anything. A database that does not exist yet holds nothing, but the
+/// The catalog's current state, read without writing anything: the database
+/// opens read-only, and only the settings, pragmas and extensions are
+/// restored. A database that does not exist yet holds nothing, but the
 /// persistent secrets of the secret directory are still read.
-pub(crate) fn read_state(database: &Database, opts: &OpenOptions) -> Result<Actual> {
+pub(crate) fn read_state(
+    config: &Config,
+    database: &Database,
+    opts: &OpenOptions,
+) -> Result<Actual> {
     let exists = matches!(database, Database::File(p) if p.exists());
     let conn = engine::open(
         if exists { database } else { &Database::Memory },
         &OpenOptions { read_only: true, ..opts.clone() },
     )?;
+    // Settings such as secret_directory decide which secrets are compared.
+    restore::environment(&conn, &restore::steps(config), opts)?;
     let mut actual = state::read(&conn)?;
+    actual.secret_key = state::secret_key(&conn, config, false)?;
     if !exists {
         actual.catalog.clear();
     }

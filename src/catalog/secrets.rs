@@ -1,18 +1,22 @@
 //! Persistent secrets. DuckDB writes them, unencrypted, to its
 //! `secret_directory`, outside the database file and shared by every database
 //! of the OS user. duckalog creates one when it is missing, replaces it when
-//! its configured definition differs from what `duckdb_secrets()` shows (that
-//! view redacts credential values, so a rotated credential needs
-//! `--force-rebuild`), and records the ones it created in `_duckalog.secrets`
-//! so that it only ever drops its own.
+//! its configured definition changed, and records the ones it created in
+//! `_duckalog.secrets`, each with the keyed digest of the definition it was
+//! written from (`duckalog_core::secrets::digest`): `duckdb_secrets()` redacts
+//! credentials, so only the digest shows that one was rotated. The record is
+//! written after the secret, so a run cut short between the two rewrites the
+//! secret next time rather than trusting it.
 
 use crate::config::resolve::STATE_SCHEMA;
 use crate::config::SecretDef;
 use crate::error::{Error, Result};
 use crate::plan::{actual::parse_secret_string, Stored};
+use crate::secrets::digest::DigestKey;
 use crate::sql::{self, Stmt};
 use duckdb::Connection;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+use std::path::PathBuf;
 
 pub(crate) const RECORD_TABLE: &str = "secrets";
 
@@ -55,39 +59,84 @@ pub(crate) fn stored(conn: &Connection) -> Result<HashMap<String, Stored>> {
     Ok(out)
 }
 
-/// The names of the persistent secrets this catalog created, lower-cased.
-pub(crate) fn recorded(conn: &Connection) -> Result<HashSet<String>> {
+/// The persistent secrets this catalog created, lower-cased, with the digest
+/// each was recorded with.
+pub(crate) fn recorded(conn: &Connection) -> Result<HashMap<String, Option<String>>> {
     let db = |e: duckdb::Error| Error::database("reading duckalog's secret records", e);
-    let exists: bool = conn
-        .query_row(
-            "SELECT count(*) > 0 FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = ? AND table_name = ?",
-            [STATE_SCHEMA, RECORD_TABLE],
-            |r| r.get(0),
-        )
-        .map_err(db)?;
-    if !exists {
-        return Ok(HashSet::new());
+    let columns: Vec<String> = {
+        let mut stmt = conn
+            .prepare(
+                "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() \
+                 AND schema_name = ? AND table_name = ?",
+            )
+            .map_err(db)?;
+        let names = stmt.query_map([STATE_SCHEMA, RECORD_TABLE], |r| r.get(0)).map_err(db)?;
+        names.collect::<duckdb::Result<_>>().map_err(db)?
+    };
+    if columns.is_empty() {
+        return Ok(HashMap::new());
     }
-    let mut stmt = conn.prepare(&format!("SELECT name FROM {}", table())).map_err(db)?;
-    let names = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(db)?;
-    names.map(|n| n.map(|n| n.to_lowercase()).map_err(db)).collect()
+    // Records written before digests have no digest column.
+    let digest = if columns.iter().any(|c| c == "digest") { "digest" } else { "NULL" };
+    let mut stmt = conn.prepare(&format!("SELECT name, {digest} FROM {}", table())).map_err(db)?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get(1)?))).map_err(db)?;
+    rows.map(|r| r.map(|(n, d)| (n.to_lowercase(), d)).map_err(db)).collect()
+}
+
+/// The digest key of the secret directory DuckDB uses; `create` makes one
+/// when there is none, for a session that writes persistent secrets.
+pub(crate) fn key(conn: &Connection, create: bool) -> Result<Option<DigestKey>> {
+    let dir: String = conn
+        .query_row("SELECT current_setting('secret_directory')", [], |r| r.get(0))
+        .map_err(|e| Error::database("reading the secret directory", e))?;
+    let dir = expand_home(&dir);
+    let key =
+        if create { DigestKey::load_or_create(&dir).map(Some) } else { DigestKey::load(&dir) };
+    key.map_err(|e| {
+        Error::Other(format!(
+            "{}: cannot read or create duckalog's digest key in the secret directory: {e}; \
+             make the directory writable by this user, or set duckdb.secret_directory",
+            dir.display()
+        ))
+    })
+}
+
+/// DuckDB reads a leading `~` as the home directory.
+fn expand_home(dir: &str) -> PathBuf {
+    match (dir.strip_prefix('~'), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) if rest.is_empty() || rest.starts_with('/') => {
+            PathBuf::from(home).join(rest.trim_start_matches('/'))
+        }
+        _ => PathBuf::from(dir),
+    }
 }
 
 fn table() -> String {
     sql::qualified(&[STATE_SCHEMA, RECORD_TABLE])
 }
 
-pub(crate) fn create_record_table() -> Stmt {
-    Stmt::plain(format!(
-        "CREATE TABLE IF NOT EXISTS {} (name VARCHAR PRIMARY KEY, type VARCHAR NOT NULL, recorded_at TIMESTAMP NOT NULL)",
-        table()
-    ))
+pub(crate) fn create_record_table() -> Vec<Stmt> {
+    vec![
+        Stmt::plain(format!(
+            "CREATE TABLE IF NOT EXISTS {} (name VARCHAR PRIMARY KEY, type VARCHAR NOT NULL, \
+             recorded_at TIMESTAMP NOT NULL, digest VARCHAR)",
+            table()
+        )),
+        Stmt::plain(format!("ALTER TABLE {} ADD COLUMN IF NOT EXISTS digest VARCHAR", table())),
+    ]
 }
 
-pub(crate) fn record(conn: &Connection, def: &SecretDef) -> duckdb::Result<()> {
+pub(crate) fn record(
+    conn: &Connection,
+    def: &SecretDef,
+    digest: Option<&str>,
+) -> duckdb::Result<()> {
     forget(conn, &def.name)?;
-    let q = format!("INSERT INTO {} VALUES (lower(?), ?, current_timestamp::TIMESTAMP)", table());
-    conn.execute(&q, [def.name.as_str(), def.kind.as_str()]).map(|_| ())
+    let q = format!(
+        "INSERT INTO {} (name, type, recorded_at, digest) VALUES (lower(?), ?, current_timestamp::TIMESTAMP, ?)",
+        table()
+    );
+    conn.execute(&q, duckdb::params![def.name, def.kind, digest]).map(|_| ())
 }
 
 pub(crate) fn forget(conn: &Connection, name: &str) -> duckdb::Result<()> {

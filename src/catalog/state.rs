@@ -4,9 +4,10 @@
 //! definition it applied) and of the persistent secrets it created.
 
 use crate::config::resolve::STATE_SCHEMA;
-use crate::config::ViewDef;
+use crate::config::{Config, ViewDef};
 use crate::error::{Error, Result};
 use crate::plan::{key, Actual, Key, Managed};
+use crate::secrets::digest::DigestKey;
 use crate::sql::{self, Stmt};
 use duckdb::Connection;
 use std::collections::{HashMap, HashSet};
@@ -54,6 +55,33 @@ pub(crate) fn read(conn: &Connection) -> Result<Actual> {
         }
     }
     Ok(actual)
+}
+
+/// What a session that only serves queries needs to know: the persistent
+/// secrets DuckDB holds and duckalog's records of them, and those only when
+/// the config has any to compare.
+pub(crate) fn read_secrets(conn: &Connection, config: &Config) -> Result<Actual> {
+    if !config.secrets.iter().any(|s| s.persistent) {
+        return Ok(Actual::default());
+    }
+    Ok(Actual {
+        stored_secrets: super::secrets::stored(conn)?,
+        recorded_secrets: super::secrets::recorded(conn)?,
+        ..Default::default()
+    })
+}
+
+/// The secret directory's digest key, when the config has persistent secrets
+/// to compare; `create` makes it when it is missing.
+pub(crate) fn secret_key(
+    conn: &Connection,
+    config: &Config,
+    create: bool,
+) -> Result<Option<DigestKey>> {
+    if !config.secrets.iter().any(|s| s.persistent) {
+        return Ok(None);
+    }
+    super::secrets::key(conn, create)
 }
 
 /// Statements that create the state table if it is missing.

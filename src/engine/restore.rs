@@ -11,7 +11,7 @@ use crate::connector::LocalFile;
 use crate::error::{one_line, Error, Result};
 use crate::extensions::{self as extension, embedded};
 use crate::sql::{self, Stmt};
-use duckalog_core::restore::{steps, Step};
+pub(crate) use duckalog_core::restore::{steps, Step};
 use duckdb::Connection;
 use std::collections::HashSet;
 use std::path::Path;
@@ -24,10 +24,10 @@ pub(crate) struct Restored {
     pub(crate) skipped: Vec<(String, String)>,
 }
 
-/// Loads the extensions and applies the settings and pragmas of `config`.
-pub(crate) fn environment(conn: &Connection, config: &Config, opts: &OpenOptions) -> Result<()> {
+/// Loads the extensions and applies the settings and pragmas among `steps`.
+pub(crate) fn environment(conn: &Connection, steps: &[Step], opts: &OpenOptions) -> Result<()> {
     let dir = opts.effective_extension_dir();
-    for step in steps(config).iter().filter(|s| s.is_environment()) {
+    for step in steps.iter().filter(|s| s.is_environment()) {
         let t = Instant::now();
         let what = step.what();
         let stmt = statement(step, dir.as_deref()).map_err(|m| Error::database(&what, m))?;
@@ -39,21 +39,21 @@ pub(crate) fn environment(conn: &Connection, config: &Config, opts: &OpenOptions
     Ok(())
 }
 
-/// Creates the secrets of `config` and attaches its attachments. Persistent
-/// secrets named in `current` (lower-cased) are stored as configured already,
-/// and are kept.
+/// Creates the secrets among `steps` and attaches the attachments.
+/// Persistent secrets named in `current` (lower-cased) are stored as
+/// configured already, and are kept.
 pub(crate) fn sources(
     conn: &Connection,
-    config: &Config,
+    steps: &[Step],
     opts: &OpenOptions,
     current: &HashSet<String>,
 ) -> Result<Restored> {
     let start = Instant::now();
     let mut restored = Restored::default();
     let mut attachments = Vec::new();
-    for step in steps(config) {
+    for step in steps {
         let what = step.what();
-        match step {
+        match *step {
             Step::Secret(def) if def.persistent && current.contains(&def.name.to_lowercase()) => {
                 log::info!("{what} is current: kept");
             }
@@ -62,16 +62,13 @@ pub(crate) fn sources(
                 exec(conn, &def.statement(def.persistent), &what)?;
                 log::info!("restored {what} in {:.1?}", t.elapsed());
             }
-            Step::Attach(a) => match local_file_ready(a) {
-                Ok(()) => attachments.push((what, a)),
+            Step::Attach(a) => match (local_file_ready(a), &a.spec.local_file) {
+                (Ok(()), _) => attachments.push((what, a)),
                 // A catalog of catalogs not built yet, in a session that does not build it.
-                Err(_)
-                    if a.kind == "duckalog"
-                        && a.spec.local_file.as_ref().is_some_and(|f| !f.path.exists()) =>
-                {
-                    return Err(Error::NoCatalog(a.spec.local_file.clone().expect("checked").path))
+                (Err(_), Some(f)) if a.kind == "duckalog" && !f.path.exists() => {
+                    return Err(Error::NoCatalog(f.path.clone()))
                 }
-                Err(reason) => unavailable(&what, a, reason, &mut restored)?,
+                (Err(reason), _) => unavailable(&what, a, reason, &mut restored)?,
             },
             _ => {}
         }
@@ -225,8 +222,7 @@ fn attach_chunk(
             .map(|((what, a), c)| {
                 s.spawn(move || {
                     let t = Instant::now();
-                    let stmt = sql::attach(&a.spec.target, &a.alias, &a.spec.options);
-                    let r = attach::attach(&c, a, &stmt, &a.policy, what);
+                    let r = attach::attach(&c, a, &a.statement(), &a.policy, what);
                     if r.is_ok() {
                         log::info!("restored {what} in {:.1?}", t.elapsed());
                     }
@@ -271,7 +267,9 @@ pub(crate) fn probe(scratch: &Connection, config: &Config, opts: &OpenOptions) -
                 (format!("secret {}", sql::ident(&s.name)), true, result)
             }
             Step::Attach(a) => {
-                (step.what(), a.policy.required, probe_attachment(scratch, a, loaded))
+                let what = step.what();
+                let result = probe_attachment(scratch, a, &what, loaded);
+                (what, a.policy.required, result)
             }
         };
         out.push(Probe { what, result, required });
@@ -306,6 +304,7 @@ fn probe_extension(
 fn probe_attachment(
     scratch: &Connection,
     a: &Attachment,
+    what: &str,
     loaded: bool,
 ) -> std::result::Result<String, String> {
     if let Some(f) = a.spec.local_file.as_ref().filter(|f| !f.path.exists() && f.create) {
@@ -316,10 +315,8 @@ fn probe_attachment(
         return Err("not tried: an extension is missing".into());
     }
     let start = Instant::now();
-    let stmt = sql::attach(&a.spec.target, &a.alias, &a.spec.options);
     let policy = AttachPolicy { retries: 0, ..a.policy.clone() };
-    let what = Step::Attach(a).what();
-    attach::attach(scratch, a, &stmt, &policy, &what)
+    attach::attach(scratch, a, &a.statement(), &policy, what)
         .map(|()| format!("attached in {:.1?} (timeout {:?})", start.elapsed(), a.policy.timeout))
         .map_err(|f| f.reason)
 }

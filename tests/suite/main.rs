@@ -25,6 +25,7 @@ mod python_compat;
 mod query;
 mod reconnection;
 mod secret_hygiene;
+mod secret_rotation;
 mod secrets;
 mod shell;
 mod types;

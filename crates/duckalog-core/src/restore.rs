@@ -48,7 +48,7 @@ impl Step<'_> {
             Step::Load(name) => Some(sql::load_extension(name)),
             Step::Setting { stmt, .. } => Some(stmt.clone()),
             Step::Secret(s) => Some(s.statement(s.persistent)),
-            Step::Attach(a) => Some(sql::attach(&a.spec.target, &a.alias, &a.spec.options)),
+            Step::Attach(a) => Some(a.statement()),
         }
     }
 

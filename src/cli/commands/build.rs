@@ -1,6 +1,6 @@
 //! `build`: the same as `run --force-rebuild`.
 
-use crate::catalog::Session;
+use crate::catalog::{Purpose, Session};
 use crate::cli::args::*;
 use crate::cli::setup::*;
 use crate::error::{print, Exit, Result};
@@ -10,7 +10,8 @@ pub(crate) fn build(c: &BuildCmd) -> Result<Exit> {
     let (config, database, common) = prepare(c)?;
     let opts = common.open_options(&config, false);
     let plan_opts = Options { force_rebuild: true, prune: c.prune };
-    let counts = Session::new(&config, database, opts, plan_opts).reconcile()?;
+    let counts =
+        Session::new(&config, database, opts, Purpose::Reconcile(plan_opts)).reconcile()?;
     if !common.quiet {
         print(&format!("{}\n", counts.summary()))?;
     }

@@ -10,7 +10,7 @@ use std::io::Write;
 pub(crate) fn plan_cmd(c: &PlanCmd) -> Result<Exit> {
     let (config, database, common) = prepare(c)?;
     let opts = common.open_options(&config, true);
-    let actual = catalog::read_state(&database, &opts)?;
+    let actual = catalog::read_state(&config, &database, &opts)?;
     let plan = plan::diff(
         &config.views,
         &config.secrets,

@@ -1,6 +1,6 @@
 //! `query`: one statement on the catalog opened read-only.
 
-use crate::catalog::Session;
+use crate::catalog::{Purpose, Session};
 use crate::cli::args::*;
 use crate::cli::setup::*;
 use crate::config::Database;
@@ -27,9 +27,10 @@ pub(crate) fn query(c: &QueryCmd) -> Result<Exit> {
     }
     let (config, database, common) = prepare(c)?;
     let opts = common.open_options(&config, true);
-    let in_memory = database == Database::Memory;
-    let mut session = Session::new(&config, database, opts, Options::default());
     // An in-memory catalog lives only in this process: build it for the statement.
+    let in_memory = database == Database::Memory;
+    let purpose = if in_memory { Purpose::Reconcile(Options::default()) } else { Purpose::Query };
+    let mut session = Session::new(&config, database, opts, purpose);
     let counts = if in_memory { Some(session.reconcile()?) } else { None };
     print_query(session.connection()?, &c.sql, c.query_timeout, c.format)?;
     Ok(match counts {

@@ -1,6 +1,6 @@
 //! `run`: open, restore, reconcile, then a query or a shell.
 
-use crate::catalog::{self, script, Session};
+use crate::catalog::{self, script, Purpose, Session};
 use crate::cli::args::*;
 use crate::cli::setup::*;
 use crate::error::{print, Error, Exit, Result};
@@ -18,12 +18,12 @@ pub(crate) fn run(c: &RunCmd) -> Result<Exit> {
         one_statement(sql)?;
     }
     if c.dry_run {
-        let actual = catalog::read_state(&database, &opts)?;
+        let actual = catalog::read_state(&config, &database, &opts)?;
         let plan = plan::diff(&config.views, &config.secrets, &actual, plan_opts);
         print(&script::dry_run(&config, &opts, &plan, &actual)?)?;
         return Ok(Exit::Ok);
     }
-    let mut session = Session::new(&config, database, opts, plan_opts);
+    let mut session = Session::new(&config, database, opts, Purpose::Reconcile(plan_opts));
     let counts = session.reconcile()?;
     match &c.query {
         Some(sql) => {

@@ -52,6 +52,10 @@ pub fn interpolate(text: &str, vars: &Vars) -> Result<String, String> {
     Ok(out)
 }
 
+fn has_placeholder(text: &str) -> bool {
+    text.contains("${env:")
+}
+
 /// Parses `NAME}` or `NAME:default}`; returns the name, the default and the
 /// number of bytes used.
 fn parse_placeholder(s: &str) -> Option<(&str, Option<&str>, usize)> {
@@ -153,12 +157,17 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<'_, V> {
         visit_bytes(&[u8]); visit_borrowed_bytes(&'de [u8]); visit_byte_buf(Vec<u8>);
     }
 
+    // A string without a placeholder is handed on as it came, uncopied.
     fn visit_str<E: de::Error>(self, v: &str) -> Result<V::Value, E> {
-        self.inner.visit_string(interpolate(v, self.vars).map_err(E::custom)?)
+        if has_placeholder(v) {
+            self.inner.visit_string(interpolate(v, self.vars).map_err(E::custom)?)
+        } else {
+            self.inner.visit_str(v)
+        }
     }
 
     fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<V::Value, E> {
-        if v.contains("${env:") {
+        if has_placeholder(v) {
             self.visit_str(v)
         } else {
             self.inner.visit_borrowed_str(v)
@@ -166,7 +175,7 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<'_, V> {
     }
 
     fn visit_string<E: de::Error>(self, v: String) -> Result<V::Value, E> {
-        if v.contains("${env:") {
+        if has_placeholder(&v) {
             self.visit_str(&v)
         } else {
             self.inner.visit_string(v)

@@ -77,7 +77,7 @@ fn vars(source: &Source, opts: &LoadOptions) -> Result<Vars> {
     if opts.no_dotenv {
         return Ok(Vars::default());
     }
-    let patterns = source.env_files()?.unwrap_or_else(|| vec![".env".to_string()]);
+    let patterns = source.env_files().unwrap_or_else(|| vec![".env".to_string()]);
     let files = dotenv::discover(&dir_of(&source.path), &patterns);
     Ok(Vars { overlay: dotenv::load(&files) })
 }

@@ -82,6 +82,13 @@ pub struct Attachment {
     pub origin: Origin,
 }
 
+impl Attachment {
+    /// The ATTACH statement that restores it.
+    pub fn statement(&self) -> crate::sql::Stmt {
+        crate::sql::attach(&self.spec.target, &self.alias, &self.spec.options)
+    }
+}
+
 /// How hard to try to attach, and whether a run may go on without it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AttachPolicy {

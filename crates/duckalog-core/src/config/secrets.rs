@@ -42,15 +42,11 @@ impl SecretDef {
             params: &self.params,
         })
     }
-
-    pub(crate) fn param(&self, name: &str) -> Option<&Value> {
-        self.params.iter().find(|(k, _)| k == name).map(|(_, v)| v)
-    }
 }
 
 /// Parameters whose values are not credentials and may be shown. Every other
 /// value is masked: a parameter duckalog does not know is not risked.
-pub(super) const SHOWN: &[&str] = &[
+const SHOWN: &[&str] = &[
     "region",
     "endpoint",
     "url_style",
@@ -84,6 +80,15 @@ pub(super) const SHOWN: &[&str] = &[
     "oauth2_scope",
     "oauth2_grant_type",
 ];
+
+/// Parameters of [`SHOWN`] that DuckDB redacts for one type: (type, parameter).
+const HIDDEN_FOR: &[(&str, &str)] = &[("iceberg", "client_id")];
+
+/// Whether the value of `param` of a `kind` secret may be shown.
+pub(super) fn shown(kind: &str, param: &str) -> bool {
+    SHOWN.contains(&param)
+        && !HIDDEN_FOR.iter().any(|(k, p)| kind.eq_ignore_ascii_case(k) && *p == param)
+}
 
 /// Parameters that take a table of names to values (rendered as a struct).
 const TABLE_PARAMS: &[&str] = &["extra_http_headers", "metadata_parameters"];
@@ -163,7 +168,7 @@ pub(super) fn resolve(entries: Vec<Sourced<SecretEntry>>) -> Result<Vec<SecretDe
         let params = params
             .into_iter()
             .map(|(k, v)| {
-                let v = if SHOWN.contains(&k.as_str()) { v } else { v.into_secret() };
+                let v = if shown(kind.name, &k) { v } else { v.into_secret() };
                 (k, v)
             })
             .collect();

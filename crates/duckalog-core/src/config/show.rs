@@ -24,7 +24,8 @@ pub fn render(file: &File, format: Format, sources: bool) -> Result<String> {
         }
         for secret in duckdb.get_mut("secrets").and_then(Value::as_array_mut).into_iter().flatten()
         {
-            mask(secret, &|k| SECRET_KEYS.contains(&k) || super::secrets::SHOWN.contains(&k));
+            let kind = secret.get("type").and_then(Value::as_str).unwrap_or_default().to_string();
+            mask(secret, &|k| SECRET_KEYS.contains(&k) || super::secrets::shown(&kind, k));
         }
     }
     if let Value::Object(top) = &mut value {

@@ -77,7 +77,7 @@ impl Source {
 
     /// The `env_files` the file names, interpolated from the environment
     /// alone: the `.env` files are what it selects.
-    pub fn env_files(&self) -> Result<Option<Vec<String>>> {
+    pub fn env_files(&self) -> Option<Vec<String>> {
         #[derive(serde::Deserialize)]
         struct EnvFiles {
             #[serde(default)]
@@ -85,11 +85,11 @@ impl Source {
         }
         // Most configs do not name env_files: a large one is parsed once.
         if !self.text.contains("env_files") {
-            return Ok(None);
+            return None;
         }
         // Anything else wrong with the file is reported by the full parse.
         let parsed = parse::<EnvFiles>(self.format, &self.text, &self.path, &Vars::default());
-        Ok(parsed.ok().and_then(|f| f.env_files))
+        parsed.ok().and_then(|f| f.env_files)
     }
 }
 

@@ -4,6 +4,7 @@
 //! compares it with the config.
 
 use crate::config::{SecretDef, ViewDef};
+use crate::secrets::digest::DigestKey;
 use crate::sql::Value;
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
@@ -41,8 +42,13 @@ pub struct Actual {
     pub managed: HashMap<Key, Managed>,
     /// Persistent secrets DuckDB holds, by lower-cased name.
     pub stored_secrets: HashMap<String, Stored>,
-    /// The persistent secrets this catalog created, lower-cased.
-    pub recorded_secrets: HashSet<String>,
+    /// The persistent secrets this catalog created, lower-cased, with the
+    /// [`DigestKey::digest`] of the definition each was written from (none in
+    /// records older than digests).
+    pub recorded_secrets: HashMap<String, Option<String>>,
+    /// The key of the secret directory's digests; none when the directory
+    /// has no key yet, and then every stored secret counts as changed.
+    pub secret_key: Option<DigestKey>,
 }
 
 /// The fingerprint of a view's definition: everything duckalog writes for it.
@@ -83,8 +89,20 @@ pub fn parse_secret_string(text: &str) -> HashMap<String, String> {
         .collect()
 }
 
-/// Whether a stored secret already has the configured definition, as far as
-/// DuckDB shows it.
+/// Parameters `duckdb_secrets()` shows under another name than the one
+/// `CREATE SECRET` takes: (type, configured, shown).
+const SHOWN_AS: &[(&str, &str, &str)] = &[("postgres", "database", "dbname")];
+
+fn shown_name<'a>(kind: &str, param: &'a str) -> &'a str {
+    SHOWN_AS
+        .iter()
+        .find(|(k, p, _)| kind.eq_ignore_ascii_case(k) && *p == param)
+        .map_or(param, |(_, _, shown)| shown)
+}
+
+/// Whether a stored secret has the configured definition as far as DuckDB
+/// shows it, so that a secret changed behind duckalog's back is rewritten:
+/// everything but the redacted values, which only the recorded digest covers.
 pub fn matches(def: &SecretDef, stored: &Stored) -> bool {
     if !def.kind.eq_ignore_ascii_case(&stored.kind)
         || !def.provider.eq_ignore_ascii_case(&stored.provider)
@@ -95,11 +113,11 @@ pub fn matches(def: &SecretDef, stored: &Stored) -> bool {
     if !def.scope.is_empty() && def.scope != stored.scope {
         return false;
     }
-    if stored.params.keys().any(|k| def.param(k).is_none()) {
-        return false;
-    }
-    def.params.iter().all(|(k, v)| match stored.params.get(k) {
-        None => false,
+    // DuckDB derives some parameters from others (an r2 account_id becomes
+    // its endpoint): only what is shown under a configured name is compared.
+    // Any change to the config changes the digest anyway.
+    def.params.iter().all(|(k, v)| match stored.params.get(shown_name(&def.kind, k)) {
+        None => true,
         Some(shown) if shown == "redacted" => true,
         Some(shown) => match v {
             Value::Str(s) => s == shown,

@@ -72,7 +72,10 @@ pub struct SecretChange<'a> {
     pub name: String,
     /// The configured secret, for every action but Drop and Orphan.
     pub def: Option<&'a SecretDef>,
-    /// Whether `_duckalog.secrets` records it already.
+    /// The digest of the configured definition, when the secret directory
+    /// has a key.
+    pub digest: Option<String>,
+    /// Whether `_duckalog.secrets` records it already, with this digest.
     pub recorded: bool,
 }
 
@@ -260,29 +263,29 @@ fn diff_secrets<'a>(
     let mut out = Vec::new();
     for def in secrets.iter().filter(|s| s.persistent) {
         let name = def.name.to_lowercase();
+        let digest = actual.secret_key.as_ref().map(|k| k.digest(def));
+        // Credentials are redacted in what DuckDB shows: only the digest
+        // recorded when the secret was written tells whether they changed.
+        let recorded = digest.is_some() && actual.recorded_secrets.get(&name) == Some(&digest);
         let action = match actual.stored_secrets.get(&name) {
             None => Action::Create,
             Some(_) if opts.force_rebuild => Action::Rebuild,
-            Some(stored) if actual::matches(def, stored) => Action::Unchanged,
+            Some(stored) if recorded && actual::matches(def, stored) => Action::Unchanged,
             Some(_) => Action::Replace,
         };
-        out.push(SecretChange {
-            action,
-            recorded: actual.recorded_secrets.contains(&name),
-            name: def.name.clone(),
-            def: Some(def),
-        });
+        out.push(SecretChange { action, recorded, name: def.name.clone(), def: Some(def), digest });
     }
     let persistent: std::collections::HashSet<String> =
         secrets.iter().filter(|s| s.persistent).map(|s| s.name.to_lowercase()).collect();
     let mut gone: Vec<&String> =
-        actual.recorded_secrets.iter().filter(|n| !persistent.contains(*n)).collect();
+        actual.recorded_secrets.keys().filter(|n| !persistent.contains(*n)).collect();
     gone.sort();
     for name in gone {
         out.push(SecretChange {
             action: if opts.prune { Action::Drop } else { Action::Orphan },
             name: name.clone(),
             def: None,
+            digest: None,
             recorded: true,
         });
     }

@@ -6,6 +6,7 @@
 //! [`scrub`] can remove it from text duckalog did not write itself: DuckDB
 //! echoes statement text in some error messages.
 
+pub mod digest;
 pub mod kind;
 
 use std::fmt;
