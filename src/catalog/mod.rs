@@ -63,7 +63,7 @@ impl<'c> Session<'c> {
 
     /// The restored connection, opening and restoring on the first call.
     /// A session that may write first brings the attached catalogs up to date.
-    pub(crate) fn connection(&mut self) -> Result<&Connection> {
+    pub(crate) fn connection(&mut self) -> Result<&Instance> {
         if self.opened.is_none() {
             if let (Purpose::Reconcile(plan_opts), false, false) =
                 (self.purpose, self.opts.read_only, self.children_current)

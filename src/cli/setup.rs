@@ -96,14 +96,15 @@ pub(crate) fn one_statement(sql: &str) -> Result<()> {
 
 /// Runs `sql` and prints its result: `run --query` and `query`.
 pub(crate) fn print_query(
-    conn: &duckdb::Connection,
+    instance: &crate::engine::Instance,
     sql: &str,
     timeout: Option<f64>,
     format: Format,
 ) -> Result<()> {
     let timeout = timeout.map(seconds).transpose()?;
+    let direct = instance.direct().map_err(|e| Error::database("opening a connection", e))?;
     output::print(
-        crate::engine::query::run(conn, sql, timeout, format.cells())?,
+        crate::engine::query::run(&direct, sql, timeout, format.cells())?,
         format,
         &mut std::io::stdout().lock(),
     )

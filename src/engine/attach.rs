@@ -79,14 +79,13 @@ pub(crate) fn probe(host: &str, port: u16, timeout: Duration) -> Result<(), Fail
     Err(classify(&reason))
 }
 
-/// Runs `work` (a statement on `conn`) and interrupts `conn` when `timeout`
-/// passes; says whether it had to.
+/// Runs `work` (a statement) and calls `interrupt` when `timeout` passes;
+/// says whether it had to.
 pub(crate) fn within<T>(
-    conn: &Connection,
+    interrupt: &(dyn Fn() + Sync),
     timeout: Duration,
     work: impl FnOnce() -> T,
 ) -> (T, bool) {
-    let handle = conn.interrupt_handle();
     let done = AtomicBool::new(false);
     let fired = AtomicBool::new(false);
     let result = std::thread::scope(|s| {
@@ -96,7 +95,7 @@ pub(crate) fn within<T>(
                 if Instant::now() >= deadline {
                     fired.store(true, Ordering::Release);
                     // An interrupt that lands before execution starts is lost: repeat it.
-                    handle.interrupt();
+                    interrupt();
                 }
                 std::thread::sleep(Duration::from_millis(20));
             }

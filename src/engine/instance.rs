@@ -31,6 +31,14 @@ impl Drop for Handle {
     }
 }
 
+impl Instance {
+    /// A connection of this instance that runs statements unprepared, as
+    /// DuckDB's own clients do, with this one's connection-local settings.
+    pub(crate) fn direct(&self) -> duckdb::Result<super::direct::Direct> {
+        super::direct::Direct::new(self._db.0, &self.conn)
+    }
+}
+
 impl Deref for Instance {
     type Target = Connection;
     fn deref(&self) -> &Connection {

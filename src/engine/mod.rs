@@ -2,6 +2,7 @@
 //! attaching under a watchdog, and answering queries.
 
 pub(crate) mod attach;
+pub(crate) mod direct;
 pub(crate) mod instance;
 pub(crate) mod open;
 pub(crate) mod query;

@@ -6,6 +6,7 @@
 //! JSON) and names its type, bound and run once. Statements that are not
 //! queries (SET, COPY, PRAGMA, ...) run as they are.
 
+use super::direct::{Direct, Table};
 use crate::error::{Error, Result};
 use duckdb::arrow::array::{Array, RecordBatch};
 use duckdb::arrow::datatypes::DataType;
@@ -36,21 +37,25 @@ pub(crate) struct Answer {
     pub(crate) nothing: bool,
 }
 
-/// Runs `sql`; with a timeout, a watchdog interrupts it when the time passes.
+/// Runs `sql` on `direct`; with a timeout, a watchdog interrupts it when
+/// the time passes.
 pub(crate) fn run(
-    conn: &Connection,
+    direct: &Direct,
     sql: &str,
     timeout: Option<Duration>,
     cells: Cells,
 ) -> Result<Answer> {
-    let work = || match conn.prepare(&rendering(body(sql), cells)) {
-        Ok(mut stmt) => rendered(&mut stmt, cells),
+    let work = || match direct.query(&rendering(body(sql), cells)) {
+        Ok(table) => Ok(rendered(table, cells)),
         // Not a query, or one whose values DuckDB cannot render: as it is.
-        Err(_) => as_arrow(conn, sql, []),
+        // Neither ran, so running the statement now runs it once.
+        Err(f) if f.before_running() => direct.query(sql).map(as_is),
+        Err(f) => Err(f),
     };
     let (answer, timed_out) = match timeout {
         Some(t) => {
-            let (r, fired) = crate::engine::attach::within(conn, t, work);
+            let handle = direct.interrupt_handle();
+            let (r, fired) = crate::engine::attach::within(&|| handle.interrupt(), t, work);
             (r, fired.then_some(t))
         }
         None => (work(), None),
@@ -95,29 +100,59 @@ fn rendering(body: &str, cells: Cells) -> String {
 const WIDE: &str = "^(HUGEINT|UBIGINT|UHUGEINT|DECIMAL|BIGNUM)";
 
 /// Reads a rendered result: the values, then as many columns of types.
-fn rendered(stmt: &mut duckdb::Statement<'_>, cells: Cells) -> duckdb::Result<Answer> {
-    let mut rows = Vec::new();
-    let mut types = Vec::new();
-    let mut result = stmt.query([])?;
-    let names = result.as_ref().map(|s| s.column_names()).unwrap_or_default();
-    let width = names.len() / 2;
-    while let Some(row) = result.next()? {
-        if types.is_empty() {
-            types = (width..2 * width)
-                .map(|i| row.get::<_, String>(i))
-                .collect::<duckdb::Result<_>>()?;
-        }
-        rows.push(
-            (0..width).map(|i| row.get::<_, Option<String>>(i)).collect::<duckdb::Result<_>>()?,
-        );
-    }
-    Ok(Answer {
-        columns: names.into_iter().take(width).collect(),
-        numeric: types.iter().map(|t: &String| is_number(t)).collect(),
-        rows,
+fn rendered(table: Table, cells: Cells) -> Answer {
+    let width = table.columns.len() / 2;
+    let types: Vec<String> = table
+        .rows
+        .first()
+        .map(|row| row[width..].iter().map(|t| t.clone().unwrap_or_default()).collect())
+        .unwrap_or_default();
+    let mut columns = table.columns;
+    columns.truncate(width);
+    Answer {
+        columns,
+        numeric: types.iter().map(|t| is_number(t)).collect(),
+        rows: table
+            .rows
+            .into_iter()
+            .map(|mut r| {
+                r.truncate(width);
+                r
+            })
+            .collect(),
         cells,
         nothing: false,
-    })
+    }
+}
+
+/// A result of a statement that is not a query, as DuckDB renders it.
+fn as_is(table: Table) -> Answer {
+    use duckdb::ffi::{
+        DUCKDB_TYPE_DUCKDB_TYPE_BIGINT as BIGINT, DUCKDB_TYPE_DUCKDB_TYPE_BOOLEAN as BOOLEAN,
+    };
+    let marker = match (table.columns.as_slice(), table.types.as_slice()) {
+        ([name], [BOOLEAN]) => name == "Success",
+        ([name], [BIGINT]) => name == "Count",
+        _ => false,
+    };
+    Answer {
+        nothing: table.columns.is_empty() || (table.rows.is_empty() && marker),
+        numeric: table.types.iter().map(|t| is_numeric_type(*t)).collect(),
+        columns: table.columns,
+        rows: table.rows,
+        cells: Cells::Text,
+    }
+}
+
+fn is_numeric_type(t: duckdb::ffi::duckdb_type) -> bool {
+    use duckdb::ffi::*;
+    (DUCKDB_TYPE_DUCKDB_TYPE_TINYINT..=DUCKDB_TYPE_DUCKDB_TYPE_DOUBLE).contains(&t)
+        || [
+            DUCKDB_TYPE_DUCKDB_TYPE_HUGEINT,
+            DUCKDB_TYPE_DUCKDB_TYPE_UHUGEINT,
+            DUCKDB_TYPE_DUCKDB_TYPE_DECIMAL,
+        ]
+        .contains(&t)
 }
 
 /// DuckDB's numeric types, by the names DESCRIBE gives them.
@@ -191,7 +226,8 @@ mod tests {
 
     #[test]
     fn a_trailing_comment_or_semicolon_stays_inside_the_query() {
-        let conn = Connection::open_in_memory().unwrap();
+        let db = crate::engine::instance::open(None, &[]).unwrap();
+        let conn = db.direct().unwrap();
         let a = run(&conn, "SELECT 1 AS a -- the answer\n;", None, Cells::Text).unwrap();
         assert_eq!(a.rows, vec![vec![Some("1".to_string())]]);
         assert!(a.numeric[0]);
@@ -199,7 +235,8 @@ mod tests {
 
     #[test]
     fn statements_that_are_not_queries_run_as_they_are() {
-        let conn = Connection::open_in_memory().unwrap();
+        let db = crate::engine::instance::open(None, &[]).unwrap();
+        let conn = db.direct().unwrap();
         assert!(run(&conn, "CREATE TABLE t (x INTEGER)", None, Cells::Text).unwrap().nothing);
         assert!(run(&conn, "SET threads = 1", None, Cells::Text).unwrap().nothing);
         let pragma = run(&conn, "PRAGMA table_info('t')", None, Cells::Text).unwrap();
@@ -208,7 +245,8 @@ mod tests {
 
     #[test]
     fn columns_keep_their_order_and_duckdbs_names() {
-        let conn = Connection::open_in_memory().unwrap();
+        let db = crate::engine::instance::open(None, &[]).unwrap();
+        let conn = db.direct().unwrap();
         let a = run(&conn, "SELECT 1 AS a, 'x' AS a, 2.5 AS \"b c\"", None, Cells::Json).unwrap();
         assert_eq!(a.columns, ["a", "a_1", "b c"]);
         let row =
@@ -219,8 +257,9 @@ mod tests {
 
     #[test]
     fn a_query_runs_once() {
-        let conn = Connection::open_in_memory().unwrap();
-        conn.execute_batch("CREATE SEQUENCE s").unwrap();
+        let db = crate::engine::instance::open(None, &[]).unwrap();
+        let conn = db.direct().unwrap();
+        db.execute_batch("CREATE SEQUENCE s").unwrap();
         let a = run(&conn, "SELECT nextval('s') AS n", None, Cells::Text).unwrap();
         assert_eq!(a.rows, vec![vec![Some("1".to_string())]]);
         let ordered =
@@ -228,5 +267,28 @@ mod tests {
         let rows: Vec<_> =
             ordered.unwrap().rows.into_iter().map(|r| r[0].clone().unwrap()).collect();
         assert_eq!(rows, ["2", "1", "0"]);
+    }
+
+    #[test]
+    fn statements_see_the_sessions_connection_local_settings() {
+        let db = crate::engine::instance::open(None, &[]).unwrap();
+        db.execute_batch(
+            "CREATE SCHEMA s; CREATE TABLE s.t AS SELECT 42 AS x; SET search_path = 's'",
+        )
+        .unwrap();
+        let direct = db.direct().unwrap();
+        let a = run(&direct, "SELECT x FROM t", None, Cells::Text).unwrap();
+        assert_eq!(a.rows, vec![vec![Some("42".to_string())]]);
+    }
+
+    #[test]
+    fn a_failing_query_runs_once() {
+        let db = crate::engine::instance::open(None, &[]).unwrap();
+        db.execute_batch("CREATE SEQUENCE s").unwrap();
+        let direct = db.direct().unwrap();
+        let e = run(&direct, "SELECT nextval('s') / 0 AS n, error('boom')", None, Cells::Text);
+        assert!(e.is_err());
+        let a = run(&direct, "SELECT currval('s') AS n", None, Cells::Text).unwrap();
+        assert_eq!(a.rows, vec![vec![Some("1".to_string())]]);
     }
 }

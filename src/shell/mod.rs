@@ -12,10 +12,12 @@ mod split;
 
 pub(crate) use split::statements;
 
-use crate::error::{note, print, Result};
+use crate::engine::direct::{Direct, InterruptHandle};
+use crate::engine::Instance;
+use crate::error::{note, print, Error, Result};
 use crate::output::{self, Format};
 use crate::secrets::scrub;
-use duckdb::{Connection, InterruptHandle};
+use duckdb::Connection;
 use input::{Input, Lines};
 use split::Splitter;
 use std::io::IsTerminal;
@@ -26,7 +28,8 @@ use std::time::Duration;
 /// Runs the shell until `.quit` or the end of input. Returns how many
 /// statements failed when the input was piped, for the exit code of a
 /// script; at a terminal the user has seen each error, and it is 0.
-pub(crate) fn run(conn: &Connection, format: Format) -> Result<usize> {
+pub(crate) fn run(instance: &Instance, format: Format) -> Result<usize> {
+    let direct = instance.direct().map_err(|e| Error::database("opening a connection", e))?;
     let terminal = std::io::stdin().is_terminal();
     let mut lines: Box<dyn Lines> =
         if terminal { Box::new(input::Terminal::open()?) } else { Box::new(input::Piped::new()) };
@@ -37,8 +40,8 @@ pub(crate) fn run(conn: &Connection, format: Format) -> Result<usize> {
             crate::extensions::DUCKDB_VERSION
         ));
     }
-    let mut shell =
-        Shell { conn, format, interrupts: Interrupts::install(conn, !terminal), failed: 0 };
+    let interrupts = Interrupts::install(direct.interrupt_handle(), !terminal);
+    let mut shell = Shell { conn: instance, direct: &direct, format, interrupts, failed: 0 };
     let mut split = Splitter::default();
     loop {
         match lines.read(!split.is_idle()) {
@@ -84,7 +87,10 @@ enum Flow {
 }
 
 struct Shell<'c> {
+    /// duckalog's own statements (the dot commands) run here.
     conn: &'c Connection,
+    /// The user's statements run here.
+    direct: &'c Direct,
     format: Format,
     interrupts: Interrupts,
     failed: usize,
@@ -94,10 +100,10 @@ impl Shell<'_> {
     /// Runs one statement and prints its result, or its error on one line.
     /// Only a failure to write the result ends the shell.
     fn execute(&mut self, sql: &str) -> Result<()> {
-        let conn = self.conn;
+        let direct = self.direct;
         let cells = self.format.cells();
         let (answer, interrupted) =
-            self.interrupts.around(|| crate::engine::query::run(conn, sql, None, cells));
+            self.interrupts.around(|| crate::engine::query::run(direct, sql, None, cells));
         match answer {
             Ok(a) if a.nothing => Ok(()),
             Ok(a) => output::print(a, self.format, &mut std::io::stdout().lock()),
@@ -153,10 +159,9 @@ struct Interrupts {
 }
 
 impl Interrupts {
-    fn install(conn: &Connection, idle_ends: bool) -> Interrupts {
+    fn install(handle: InterruptHandle, idle_ends: bool) -> Interrupts {
         let running = Arc::new(Mutex::new(0u64));
         let interrupted = Arc::new(AtomicU64::new(0));
-        let handle = conn.interrupt_handle();
         let (r, i) = (running.clone(), interrupted.clone());
         if let Err(e) = ctrlc::set_handler(move || interrupt(&handle, &r, &i, idle_ends)) {
             log::warn!("Ctrl-C cannot be caught ({e}): it ends duckalog");

@@ -23,6 +23,7 @@ mod portable;
 mod postgres;
 mod python_compat;
 mod query;
+mod query_memory;
 mod reconnection;
 mod secret_hygiene;
 mod secret_rotation;
