@@ -195,12 +195,8 @@ fn views_duckalog_did_not_create_are_left_alone_until_force_rebuild() {
 
     let out = p.run(&["run", "--force-rebuild"]);
     out.ok();
-    assert!(
-        out.stdout.contains("5 created, 1 replaced")
-            || out.stdout.contains("0 created, 6 replaced"),
-        "{}",
-        out.stdout
-    );
+    // Every configured view exists, its own five and the foreign one: all are rebuilt.
+    assert!(out.stdout.contains("0 created, 6 replaced"), "{}", out.stdout);
     assert_eq!(count(&p, "SELECT v FROM mine"), "2");
     // Taken over: the next run sees it as current.
     let out = p.run(&["run"]);
@@ -487,6 +483,14 @@ fn generate_sql_replays_into_a_fresh_duckdb() {
 #[test]
 fn a_missing_extension_fails_fast_naming_the_file() {
     let p = project("");
+    p.run(&["run"]).ok();
+    let (views, state) = (p.views("cat.duckdb"), p.state("cat.duckdb"));
+    assert!(!views.is_empty());
+    // A run that would change the catalog, and fails before it can.
+    p.write(
+        "duckalog.toml",
+        &format!("{BASE}\n[[views]]\nname = \"later\"\nsql = \"SELECT 1 AS x\"\n"),
+    );
     let empty = tempfile::tempdir().unwrap();
     let out = p.run_env(&["run"], &[("DUCKALOG_EXTENSION_DIR", empty.path().to_str().unwrap())]);
     out.fails(
@@ -497,8 +501,9 @@ fn a_missing_extension_fails_fast_naming_the_file() {
             "does not exist",
         ],
     );
-    // Never a partial catalog: nothing was applied.
-    assert!(!p.path("cat.duckdb").exists() || p.views("cat.duckdb").is_empty());
+    // Never a partial catalog: the views and duckalog's records are as they were.
+    assert_eq!(p.views("cat.duckdb"), views);
+    assert_eq!(p.state("cat.duckdb"), state);
 }
 
 #[test]
@@ -539,4 +544,38 @@ fn version_and_help() {
     }
     p.run(&["run", "--bogus"]).fails(2, &["--bogus"]);
     p.run(&[]).fails(2, &["no command"]);
+}
+
+#[test]
+fn build_prune_drops_what_is_no_longer_configured() {
+    let p = project("\n[[views]]\nname = \"later\"\nsql = \"SELECT 1 AS x\"\n");
+    p.run(&["build"]).ok();
+    assert!(p.state("cat.duckdb").iter().any(|v| v.1 == "later"));
+    p.write("duckalog.toml", BASE);
+    let out = p.run(&["build"]);
+    out.ok();
+    assert!(out.stdout.contains("1 no longer configured, kept"), "{}", out.stdout);
+    assert!(p.views("cat.duckdb").iter().any(|v| v.1 == "later"));
+    let out = p.run(&["build", "--prune"]);
+    out.ok();
+    assert!(out.stdout.contains("0 created, 5 replaced, 0 unchanged, 1 dropped"), "{}", out.stdout);
+    assert!(!p.views("cat.duckdb").iter().any(|v| v.1 == "later"));
+    assert!(!p.state("cat.duckdb").iter().any(|v| v.1 == "later"));
+}
+
+#[test]
+fn validate_writes_no_database_file() {
+    let p = project("");
+    p.write(
+        "duckalog.toml",
+        &BASE.replace("[duckdb]\n", "[duckdb]\nsecret_directory = \"secrets\"\n"),
+    );
+    p.run(&["validate"]).ok();
+    let files: Vec<String> = std::fs::read_dir(p.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    let mut files = files;
+    files.sort();
+    assert_eq!(files, ["data", "duckalog.toml"], "validate wrote a file");
 }

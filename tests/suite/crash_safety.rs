@@ -109,21 +109,35 @@ fn a_killed_run_leaves_the_old_catalog_or_the_new_one() {
 
     let (mut during, mut kept_old, mut got_new) = (0, 0, 0);
     let mut holds_new = true;
-    // Other tests share the machine, so a change can take longer than the one
-    // measured: after three kills in a row that kept the old catalog, kills
-    // may land later, and the kills go on until both outcomes were seen.
-    let (mut window, mut kept_in_a_row) = (change.mul_f64(1.1), 0);
+    // Other tests share the machine, so a change takes longer or shorter
+    // than the one measured: a run that ends before its kill gives the new
+    // estimate, three kills in a row that kept the old catalog make it half
+    // as long again, and the kills go on until both outcomes were seen.
+    let (mut estimate, mut kept_in_a_row) = (change, 0);
     let mut kill = 0;
     while kill < KILLS || (kill < 3 * KILLS && (kept_old == 0 || got_new == 0)) {
         kill += 1;
         let (target, expected_after) =
             if holds_new { ("old.toml", &old) } else { ("new.toml", &new) };
+        let at = rng.upto(estimate.mul_f64(1.1));
+        let start = Instant::now();
         let mut child = duckalog(&p, target).spawn().unwrap();
-        std::thread::sleep(rng.upto(window));
-        if child.try_wait().unwrap().is_none() {
-            during += 1;
+        let ended = loop {
+            if child.try_wait().unwrap().is_some() {
+                break Some(start.elapsed());
+            }
+            if start.elapsed() >= at {
+                break None;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        };
+        match ended {
+            Some(took) => estimate = took,
+            None => {
+                during += 1;
+                child.kill().unwrap();
+            }
         }
-        child.kill().unwrap();
         let status = child.wait().unwrap();
         let now = snapshot(&p);
         let before = if holds_new { &new } else { &old };
@@ -139,7 +153,7 @@ fn a_killed_run_leaves_the_old_catalog_or_the_new_one() {
             kept_old += 1;
             kept_in_a_row += 1;
             if kept_in_a_row % 3 == 0 {
-                window = window.mul_f64(1.5);
+                estimate = estimate.mul_f64(1.5);
             }
         }
     }

@@ -71,7 +71,15 @@ fn views_over_postgres_tables_work_on_every_run() {
 fn a_wrong_password_names_the_attachment_and_hides_the_password() {
     let pg = Pg::get();
     let p = Project::new();
-    p.write("duckalog.toml", &config(&pg, &pg.port, "WrongPassMarker123", "nothing"));
+    with_users(&pg, &p, "wrong_password");
+    p.write("duckalog.toml", &config(&pg, &pg.port, &pg.password, "wrong_password"));
+    p.run(&["run"]).ok();
+    let (views, state) = (p.views("cat.duckdb"), p.state("cat.duckdb"));
+    assert_eq!(views.len(), 2);
+    // The password rotated on the server side only, and a view added.
+    let extra = "\n[[views]]\nname = \"later\"\nsql = \"SELECT 1 AS x\"\n";
+    let wrong = config(&pg, &pg.port, "WrongPassMarker123", "wrong_password");
+    p.write("duckalog.toml", &format!("{wrong}{extra}"));
     let out = p.run_env(&["run", "-vvv"], &[("RUST_LOG", "trace")]);
     out.fails(3, &["attachment \"pg\" (postgres)", "password authentication failed"]);
     assert!(
@@ -79,7 +87,9 @@ fn a_wrong_password_names_the_attachment_and_hides_the_password() {
         "{}",
         out.stderr
     );
-    assert!(!p.path("cat.duckdb").exists() || p.views("cat.duckdb").is_empty());
+    // Never a partial catalog: the views and duckalog's records are as they were.
+    assert_eq!(p.views("cat.duckdb"), views);
+    assert_eq!(p.state("cat.duckdb"), state);
 }
 
 #[test]

@@ -95,13 +95,17 @@ fn environment_values_fill_paths_and_numbers() {
     let p = Project::new();
     p.fixtures();
     std::fs::rename(p.path("data"), p.path("elsewhere")).unwrap();
-    p.write("catalog.yaml", "version: 1\nduckdb:\n  database: c.duckdb\nviews:\n  - name: orders\n    source: parquet\n    uri: \"${env:DKL_DATA_DIR}/orders.parquet\"\n");
-    p.run_env(
-        &["run", "catalog.yaml", "-q", "SELECT count(*) FROM orders"],
-        &[("DKL_DATA_DIR", "elsewhere")],
-    )
-    .ok();
-    p.run(&["run", "catalog.yaml"]).fails(2, &["views[0].uri", "DKL_DATA_DIR is not set"]);
+    p.write("catalog.yaml", "version: 1\nduckdb:\n  database: c.duckdb\n  settings:\n    threads: ${env:DKL_THREADS}\nviews:\n  - name: orders\n    source: parquet\n    uri: \"${env:DKL_DATA_DIR}/orders.parquet\"\n  - name: first\n    sql: SELECT id FROM orders ORDER BY id LIMIT ${env:DKL_LIMIT}\n");
+    let q = "SELECT (SELECT count(*) FROM orders) AS n, (SELECT count(*) FROM first) AS first, \
+             current_setting('threads') AS threads";
+    let out = p.run_env(
+        &["run", "catalog.yaml", "-q", q, "--format", "csv"],
+        &[("DKL_DATA_DIR", "elsewhere"), ("DKL_THREADS", "3"), ("DKL_LIMIT", "2")],
+    );
+    out.ok();
+    assert_eq!(out.stdout, "n,first,threads\n3,2,3\n");
+    p.run_env(&["run", "catalog.yaml"], &[("DKL_THREADS", "3"), ("DKL_LIMIT", "2")])
+        .fails(2, &["views[0].uri", "DKL_DATA_DIR is not set"]);
 }
 
 /// A catalog laid out as the Python tool's documentation describes: imports,
@@ -254,4 +258,49 @@ fn convert_flattens_selective_imports_and_reports_syntax_errors_with_a_line() {
     p.run(&["run", "converted.toml", "-q", "SELECT * FROM v"]).ok();
     p.write("bad.yaml", "views:\n  - name: v\n   sql: x\n");
     p.run(&["convert", "bad.yaml"]).fails(2, &["bad.yaml", "line 3"]);
+}
+
+#[test]
+fn a_json_config_converts_to_toml_that_builds_the_same_catalog() {
+    let p = Project::new();
+    p.fixtures();
+    p.write(
+        "catalog.json",
+        r#"{
+  "version": 1,
+  "duckdb": {"database": "from_json.duckdb", "settings": ["SET threads = 2"]},
+  "attachments": {"sqlite": [{"alias": "legacy", "path": "data/legacy.sqlite"}]},
+  "views": [
+    {"name": "accounts", "db_schema": "staging", "source": "sqlite", "database": "legacy", "table": "accounts"},
+    {"name": "people", "source": "csv", "uri": "data/people.csv", "description": "from a CSV file"},
+    {"name": "total", "sql": "SELECT (SELECT count(*) FROM staging.accounts) + (SELECT count(*) FROM people) AS n"}
+  ]
+}"#,
+    );
+    p.run(&["run", "catalog.json"]).ok();
+    let out = p.run(&["convert", "catalog.json"]);
+    out.ok();
+    let toml = std::fs::read_to_string(p.path("duckalog.toml")).unwrap();
+    assert!(
+        toml.contains("[[views]]") && toml.contains("description = \"from a CSV file\""),
+        "{toml}"
+    );
+    let q = ["-q", "SELECT n FROM total", "--format", "csv"];
+    let out = p.run(&[&["run", "duckalog.toml", "--db", "from_toml.duckdb"][..], &q].concat());
+    out.ok();
+    assert_eq!(out.stdout, "n\n5\n");
+    let strip = |v: Vec<(String, String, String)>| {
+        v.into_iter().map(|(s, n, _)| (s, n)).collect::<Vec<_>>()
+    };
+    assert_eq!(strip(p.views("from_toml.duckdb")), strip(p.views("from_json.duckdb")));
+    let comments = |f: &str| {
+        let c = p.duckdb(Some(f));
+        let text: String = c
+            .query_row("SELECT comment FROM duckdb_views() WHERE view_name = 'people'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        text
+    };
+    assert_eq!(comments("from_toml.duckdb"), comments("from_json.duckdb"));
 }
