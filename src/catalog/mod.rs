@@ -111,8 +111,10 @@ impl<'c> Session<'c> {
             Purpose::Reconcile(opts) => (state::read(conn)?, &config.views[..], opts),
             Purpose::Query => (state::read_secrets(conn, config)?, &[][..], Options::default()),
         };
-        // Every session writes the persistent secrets that are not current.
-        actual.secret_key = state::secret_key(conn, config, true)?;
+        // Only a session that records what it writes needs a key made; any
+        // other one compares with the key it finds, or rewrites the secrets.
+        let records = matches!(self.purpose, Purpose::Reconcile(_)) && !self.read_only();
+        actual.secret_key = state::secret_key(conn, config, records)?;
         let plan = plan::diff(views, &config.secrets, &actual, opts);
         Ok((actual, plan))
     }
@@ -148,12 +150,17 @@ impl<'c> Session<'c> {
         }
     }
 
+    /// Whether the session changes nothing. An in-memory catalog lives only
+    /// in this process: building it writes no file, even when read-only.
+    fn read_only(&self) -> bool {
+        self.opts.read_only && self.database != Database::Memory
+    }
+
     fn try_reconcile(&mut self) -> Result<Counts> {
         if let Purpose::Query = self.purpose {
             return Err(Error::Other("a query session does not reconcile the catalog".into()));
         }
-        // An in-memory catalog lives only in this process: building it writes no file.
-        let read_only = self.opts.read_only && self.database != Database::Memory;
+        let read_only = self.read_only();
         let config = self.config;
         self.connection()?;
         let o = self.opened.as_mut().expect("opened above");
