@@ -173,6 +173,8 @@ impl Interrupts {
     fn around<T>(&mut self, work: impl FnOnce() -> T) -> (T, bool) {
         self.last += 1;
         *lock(&self.running) = self.last;
+        // From here Ctrl-C interrupts the statement instead of ending a piped shell.
+        log::debug!("statement {} started", self.last);
         let out = work();
         *lock(&self.running) = 0;
         (out, self.interrupted.load(Ordering::Acquire) == self.last)

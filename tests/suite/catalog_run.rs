@@ -579,3 +579,34 @@ fn validate_writes_no_database_file() {
     files.sort();
     assert_eq!(files, ["data", "duckalog.toml"], "validate wrote a file");
 }
+
+/// Extensions, settings and pragmas live only as long as a session: every
+/// process that opens the catalog gets them again, whichever command it is.
+#[test]
+fn pragmas_and_extensions_are_restored_in_every_process() {
+    let p = Project::new();
+    p.write(
+        "duckalog.toml",
+        "[duckdb]\ndatabase = \"cat.duckdb\"\ninstall_extensions = [\"postgres_scanner\"]\n\
+         load_extensions = [\"sqlite\"]\n\
+         pragmas = [\"SET threads = 3\", \"PRAGMA disable_object_cache\", \"SET errors_as_json = true\"]\n\
+         [[views]]\nname = \"session\"\nsql = \"SELECT current_setting('threads') AS threads\"\n",
+    );
+    p.run(&["run"]).ok();
+    let probe = "SELECT concat_ws('|', (SELECT threads FROM session), \
+                 current_setting('enable_object_cache'), current_setting('errors_as_json'), \
+                 (SELECT loaded FROM duckdb_extensions() WHERE extension_name = 'sqlite_scanner'), \
+                 (SELECT installed::VARCHAR || '/' || loaded::VARCHAR FROM duckdb_extensions() \
+                  WHERE extension_name = 'postgres_scanner')) AS s";
+    let expected = "s\n3|false|true|true|true/false\n";
+    let out = p.run(&["query", probe, "--format", "csv"]);
+    assert_eq!(out.ok().stdout, expected);
+    let out = p.run(&["run", "-q", probe, "--format", "csv"]);
+    assert_eq!(out.ok().stdout, expected);
+    let out = p.run_stdin(&["run", "-i"], &format!("{probe};\n"));
+    assert!(out.ok().stdout.contains("3|false|true|true|true/false"), "{}", out.stdout);
+    // Without them in the config, the next process has DuckDB's defaults.
+    p.write("duckalog.toml", "[duckdb]\ndatabase = \"cat.duckdb\"\n");
+    let out = p.run(&["query", "SELECT current_setting('errors_as_json') AS j", "--format", "csv"]);
+    assert_eq!(out.ok().stdout, "j\nfalse\n");
+}

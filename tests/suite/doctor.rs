@@ -2,7 +2,7 @@
 //! and nothing changed.
 
 use crate::common;
-use common::{free_port, Pg, Project};
+use common::{closed_port, Pg, Project};
 
 fn row<'a>(out: &'a str, check: &str) -> &'a str {
     out.lines().find(|l| l.contains(check)).unwrap_or_else(|| panic!("no row for {check}:\n{out}"))
@@ -39,7 +39,16 @@ fn a_healthy_config() {
     );
     assert!(row(&out.stdout, "database").contains("will be created"), "{}", out.stdout);
     assert!(!p.path("cat.duckdb").exists(), "doctor created the database");
-    assert!(!out.stdout.contains("doctor-token") && !out.stdout.contains(&pg.password));
+    // Not on either stream, at any log level.
+    let loud = p.run(&["doctor", "-vvv"]);
+    for text in [&out.stdout, &out.stderr, &loud.stdout, &loud.stderr] {
+        assert!(!text.contains("doctor-token") && !text.contains(&pg.password), "{text}");
+    }
+    assert!(
+        loud.stderr.contains("attachment") || loud.stderr.contains("ATTACH"),
+        "{}",
+        loud.stderr
+    );
 }
 
 #[test]
@@ -87,12 +96,13 @@ fn each_failing_check_has_its_row_and_a_non_zero_exit() {
     assert!(row(&out.stdout, "attachment \"legacy\"").contains("not tried"), "{}", out.stdout);
 
     // A secret DuckDB refuses, and an unreachable attachment.
+    let closed = closed_port();
     p.write(
         "duckalog.toml",
         &format!(
             "[[duckdb.secrets]]\ntype = \"s3\"\nprovider = \"credential_chain\"\nchain = \"config\"\n\
              [[attachments.postgres]]\nalias = \"pg\"\nhost = \"127.0.0.1\"\nport = {}\ntimeout = 2\n",
-            free_port()
+            closed.port
         ),
     );
     let out = p.run(&["doctor"]);
@@ -102,7 +112,7 @@ fn each_failing_check_has_its_row_and_a_non_zero_exit() {
     assert!(row(&out.stdout, "attachment \"pg\"").contains("Connection refused"), "{}", out.stdout);
 
     // The same attachment, optional: a warning, and success.
-    p.write("duckalog.toml", &format!("[[attachments.postgres]]\nalias = \"pg\"\nhost = \"127.0.0.1\"\nport = {}\nrequired = false\n", free_port()));
+    p.write("duckalog.toml", &format!("[[attachments.postgres]]\nalias = \"pg\"\nhost = \"127.0.0.1\"\nport = {}\nrequired = false\n", closed.port));
     let out = p.run(&["doctor"]);
     assert_eq!(out.code, 0, "{}", out.stdout);
     assert!(row(&out.stdout, "attachment \"pg\"").contains("| warn "), "{}", out.stdout);
@@ -122,7 +132,7 @@ fn each_failing_check_has_its_row_and_a_non_zero_exit() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(1500));
+    wait_for_lock(holder.id(), &p.path("data/shop.duckdb"));
     let out = p.run(&["doctor"]);
     let mut holder = holder;
     let _ = holder.kill();
@@ -139,4 +149,37 @@ fn each_failing_check_has_its_row_and_a_non_zero_exit() {
     // An invalid config is a config error.
     p.write("duckalog.toml", "[duckdb]\ndatabse = 1\n");
     p.run(&["doctor"]).fails(2, &["duckdb.databse"]);
+}
+
+/// Waits until process `pid` holds a POSIX lock on `file`, as /proc/locks
+/// shows it ("1: POSIX ADVISORY WRITE <pid> <major>:<minor>:<inode> 0 EOF").
+fn wait_for_lock(pid: u32, file: &std::path::Path) {
+    use std::os::unix::fs::MetadataExt;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let (pid, inode) = (
+        pid.to_string(),
+        loop {
+            if let Ok(m) = std::fs::metadata(file) {
+                break m.ino().to_string();
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        },
+    );
+    loop {
+        let locks = std::fs::read_to_string("/proc/locks").unwrap();
+        let held = locks.lines().any(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            f.get(4) == Some(&pid.as_str())
+                && f.get(5).is_some_and(|d| d.ends_with(&format!(":{inode}")))
+        });
+        if held {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "process {pid} took no lock on {}",
+            file.display()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
 }

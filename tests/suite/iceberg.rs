@@ -3,7 +3,7 @@
 //! DuckDB's iceberg extension talks to over HTTP, and the config errors.
 
 use crate::common;
-use common::{free_port, Project, S3Server};
+use common::{closed_port, Project, S3Server};
 use std::io::BufRead;
 use std::process::{Child, Command, Stdio};
 
@@ -220,6 +220,7 @@ fn data_files_on_s3_are_read_with_vended_credentials_or_an_s3_secret() {
 #[test]
 fn an_unreachable_optional_catalog_skips_only_its_views() {
     let p = Project::new();
+    let closed = closed_port();
     p.write(
         "duckalog.toml",
         &format!(
@@ -228,7 +229,7 @@ fn an_unreachable_optional_catalog_skips_only_its_views() {
              options = {{ authorization_type = \"none\" }}\n\
              [[views]]\nname = \"orders\"\nsource = \"iceberg\"\ncatalog = \"lake\"\ntable = \"sales.orders\"\n\
              [[views]]\nname = \"local\"\nsql = \"SELECT 42 AS answer\"\n",
-            free_port()
+            closed.port
         ),
     );
     let out = p.run(&["run"]);

@@ -28,5 +28,6 @@ mod reconnection;
 mod secret_hygiene;
 mod secret_rotation;
 mod secrets;
+mod shared_lake;
 mod shell;
 mod types;

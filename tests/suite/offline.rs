@@ -4,70 +4,8 @@
 //! time zones and collations work with no extension directory at all.
 
 use crate::common;
-use common::Project;
-use std::process::Command;
+use common::{netns::Netns, Project};
 use std::time::{Duration, Instant};
-
-/// A network namespace with loopback only, removed when dropped.
-struct Offline(String);
-
-impl Offline {
-    fn new() -> Offline {
-        static MADE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let n = MADE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let name = format!("duckalog-offline-{}-{n}", std::process::id());
-        let ip = |args: &[&str]| {
-            let out = Command::new("ip").args(args).output().expect("iproute2's ip runs");
-            assert!(out.status.success(), "ip {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-        };
-        ip(&["netns", "add", &name]);
-        let ns = Offline(name);
-        ip(&["netns", "exec", &ns.0, "ip", "link", "set", "lo", "up"]);
-        ns
-    }
-
-    fn command(&self, p: &Project, args: &[&str]) -> Command {
-        let mut cmd = Command::new("ip");
-        cmd.args(["netns", "exec", &self.0, env!("CARGO_BIN_EXE_duckalog")])
-            .args(args)
-            .current_dir(p.dir.path());
-        cmd.env_remove("RUST_LOG");
-        cmd
-    }
-
-    fn run(&self, p: &Project, args: &[&str], env: &[(&str, &str)]) -> (common::Out, Duration) {
-        let mut cmd = self.command(p, args);
-        cmd.env("DUCKALOG_EXTENSION_DIR", common::ext_dir());
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        let start = Instant::now();
-        let out = cmd.output().unwrap();
-        let took = start.elapsed();
-        (common::Out::of(out), took)
-    }
-
-    /// Runs duckalog with no extension directory anywhere: none configured,
-    /// none in the environment, and a home folder that holds none.
-    fn run_bare(&self, p: &Project, args: &[&str], input: &str) -> common::Out {
-        let mut cmd = self.command(p, args);
-        cmd.env_remove("DUCKALOG_EXTENSION_DIR")
-            .env("HOME", p.dir.path())
-            .env_remove("XDG_CACHE_HOME");
-        cmd.stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped());
-        let mut child = cmd.spawn().unwrap();
-        std::io::Write::write_all(&mut child.stdin.take().unwrap(), input.as_bytes()).unwrap();
-        common::Out::of(child.wait_with_output().unwrap())
-    }
-}
-
-impl Drop for Offline {
-    fn drop(&mut self) {
-        let _ = Command::new("ip").args(["netns", "del", &self.0]).output();
-    }
-}
 
 const CONFIG: &str = r#"
 [duckdb]
@@ -106,7 +44,7 @@ fn a_full_catalog_runs_without_network_as_fast_as_with() {
     p.fixtures();
     p.write("outside.toml", &CONFIG.replace("DB", "outside.duckdb"));
     p.write("inside.toml", &CONFIG.replace("DB", "inside.duckdb"));
-    let ns = Offline::new();
+    let ns = Netns::new();
     let query = ["-q", "SELECT * FROM summary", "--format", "csv"];
 
     let start = Instant::now();
@@ -161,7 +99,7 @@ SELECT TIMESTAMPTZ '2024-01-01 00:00:00+00' + INTERVAL 1 DAY AS t,
 fn dates_time_zones_and_collations_need_no_extension_directory() {
     let p = Project::new();
     p.write("duckalog.toml", DATES);
-    let ns = Offline::new();
+    let ns = Netns::new();
     ns.run_bare(&p, &["validate"], "").ok();
     ns.run_bare(&p, &["run"], "").ok();
     assert!(!p.path(".duckdb").exists(), "nothing was installed under HOME");

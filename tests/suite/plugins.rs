@@ -87,21 +87,25 @@ fn without_the_plugin_the_kind_is_unknown() {
     p.run(&["validate", "--plugin-dir", "elsewhere"]).ok();
 }
 
+const FAULTY: &str =
+    "plugin_dirs = [\"plugins\"]\n[[attachments.faulty]]\nalias = \"f\"\ntimeout = 2\n";
+
+/// The fault fails `validate`, and `run`, which then leaves no database file.
 fn faulty(p: &Project, mode: &str, words: &[&str]) {
-    let config = "plugin_dirs = [\"plugins\"]\n[[attachments.faulty]]\nalias = \"f\"\n";
-    p.write("duckalog.toml", config);
+    p.write("duckalog.toml", FAULTY);
     let out = p.run_env(&["validate"], &[("DUCKALOG_FAULTY_MODE", mode)]);
     out.fails(2, words);
+    p.write("duckalog.toml", &format!("{FAULTY}[duckdb]\ndatabase = \"cat.duckdb\"\n"));
+    let out = p.run_env(&["run"], &[("DUCKALOG_FAULTY_MODE", mode)]);
+    out.fails(2, words);
+    assert!(!p.path("cat.duckdb").exists(), "{mode}: run left a database file");
 }
 
 #[test]
 fn faulty_plugins_are_clear_errors_not_crashes() {
     let p = Project::new();
     install(&p, "duckalog_connector_faulty", "plugins");
-    p.write(
-        "duckalog.toml",
-        "plugin_dirs = [\"plugins\"]\n[[attachments.faulty]]\nalias = \"f\"\n",
-    );
+    p.write("duckalog.toml", FAULTY);
     p.run(&["validate"]).ok();
     faulty(&p, "wrong-abi", &["plugin_dirs", "built for plugin ABI 999", "speaks ABI 1"]);
     faulty(
@@ -111,20 +115,28 @@ fn faulty_plugins_are_clear_errors_not_crashes() {
     );
     faulty(&p, "bad-json", &["attachments.faulty[0]", "returned invalid JSON"]);
     faulty(&p, "bad-spec", &["attachments.faulty[0]", "invalid option"]);
+    // A plugin that never returns costs the attachment's timeout, no more.
+    let start = std::time::Instant::now();
+    faulty(&p, "hang", &["attachments.faulty[0]", "did not return within 2s"]);
+    let took = start.elapsed();
+    assert!(took < std::time::Duration::from_secs(8), "validate and run took {took:?}");
+    p.write("duckalog.toml", FAULTY);
 
     std::fs::write(p.path("plugins/libnot_a_plugin.so"), b"\x7fELF but not really").unwrap();
     p.run(&["validate"]).fails(2, &["plugin_dirs", "libnot_a_plugin.so", "not a loadable library"]);
     std::fs::remove_file(p.path("plugins/libnot_a_plugin.so")).unwrap();
 
-    // A real library that is not a plugin.
-    let libc = ["/lib/x86_64-linux-gnu/libz.so.1", "/usr/lib/x86_64-linux-gnu/libz.so.1"]
-        .into_iter()
-        .find(|l| std::path::Path::new(l).exists());
-    if let Some(lib) = libc {
-        std::fs::copy(lib, p.path("plugins/libz.so")).unwrap();
-        p.run(&["validate"]).fails(2, &["libz.so", "not a duckalog connector plugin"]);
-        std::fs::remove_file(p.path("plugins/libz.so")).unwrap();
-    }
+    // A real library that is not a plugin, built here.
+    let source = p.write("plain.c", "int answer(void) { return 42; }\n");
+    let built = std::process::Command::new("cc")
+        .args(["-shared", "-fPIC", "-o"])
+        .arg(p.path("plugins/libplain.so"))
+        .arg(&source)
+        .status()
+        .expect("a C compiler (cc) runs");
+    assert!(built.success());
+    p.run(&["validate"]).fails(2, &["libplain.so", "not a duckalog connector plugin"]);
+    std::fs::remove_file(p.path("plugins/libplain.so")).unwrap();
 
     // Two connectors claiming one kind.
     install(&p, "duckalog_connector_mysql", "plugins");

@@ -1,7 +1,7 @@
 //! PostgreSQL attachments against a real server on 127.0.0.1.
 
 use crate::common;
-use common::{free_port, Pg, Project};
+use common::{closed_port, Pg, Project};
 
 fn config(pg: &Pg, port: &str, password: &str, schema: &str) -> String {
     format!(
@@ -96,7 +96,8 @@ fn a_wrong_password_names_the_attachment_and_hides_the_password() {
 fn a_closed_port_fails_fast_naming_the_attachment() {
     let pg = Pg::get();
     let p = Project::new();
-    p.write("duckalog.toml", &config(&pg, &free_port().to_string(), &pg.password, "nothing"));
+    let closed = closed_port();
+    p.write("duckalog.toml", &config(&pg, &closed.port.to_string(), &pg.password, "nothing"));
     let start = std::time::Instant::now();
     let out = p.run(&["run"]);
     out.fails(3, &["attachment \"pg\" (postgres)", "Connection refused"]);

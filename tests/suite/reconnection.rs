@@ -3,7 +3,8 @@
 //! real PostgreSQL on 127.0.0.1.
 
 use crate::common;
-use common::{free_port, proxy, Pg, Project};
+use common::netns::{Netns, SILENT};
+use common::{closed_port, proxy, Pg, Project};
 use std::time::{Duration, Instant};
 
 fn attachment(pg: &Pg, alias: &str, port: u16, password: &str, extra: &str) -> String {
@@ -21,36 +22,89 @@ fn setup(pg: &Pg, p: &Project) {
     );
 }
 
+/// Two attempts of 2 s each with a 0.5 s backoff (±25%) between, while libpq
+/// would wait 30 s: only duckalog's own timeout can end the run in time.
+const SLOW_LIBPQ: &str = "timeout = 2\nretries = 1\nretry_backoff = 0.5\nconnect_timeout = 30";
+
+fn within_two_attempts(took: Duration, stderr: &str) {
+    let least = Duration::from_millis(2 * 2000 + 375);
+    assert!(took >= least && took < least + Duration::from_secs(3), "took {took:?}\n{stderr}");
+    assert!(stderr.contains("attempt 1 of 2 failed"), "{stderr}");
+    assert!(!stderr.contains("timeout expired"), "libpq gave up, not duckalog:\n{stderr}");
+}
+
 #[test]
-fn a_listener_that_never_answers_is_cut_off_at_the_timeout() {
+fn a_host_that_drops_syn_costs_each_attempt_its_timeout() {
     let pg = Pg::get();
     let p = Project::new();
-    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = silent.local_addr().unwrap().port();
-    p.write(
-        "duckalog.toml",
-        &attachment(&pg, "pg", port, &pg.password, "timeout = 2\nretries = 0"),
-    );
+    let ns = Netns::new().with_silent_host();
+    let config = attachment(&pg, "pg", 5432, &pg.password, SLOW_LIBPQ);
+    p.write("duckalog.toml", &config.replace("127.0.0.1", SILENT));
+    let (out, took) = ns.run(&p, &["run"], &[]);
+    out.fails(3, &["attachment \"pg\" (postgres)", "10.254.0.2:5432 did not answer within 2s"]);
+    within_two_attempts(took, &out.stderr);
+}
+
+/// A server that accepts, answers libpq's encryption requests (SSL, GSS)
+/// with "no", reads the startup packet and then says nothing. Sends one
+/// message per startup packet read; keeps every connection open.
+fn stalling_server() -> (u16, std::sync::mpsc::Receiver<()>) {
+    let listener = closed_port().listen();
+    let port = listener.local_addr().unwrap().port();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for mut conn in listener.incoming().flatten() {
+            // The probe connects and closes at once: no startup packet.
+            if read_until_startup(&mut conn).is_some() {
+                let _ = tx.send(());
+                held.push(conn);
+            }
+        }
+    });
+    (port, rx)
+}
+
+fn read_until_startup(conn: &mut std::net::TcpStream) -> Option<()> {
+    use std::io::{Read, Write};
+    const STARTUP: u32 = 196608;
+    const ENCRYPTION_REQUESTS: [u32; 2] = [80877103, 80877104];
+    loop {
+        let mut head = [0u8; 8];
+        conn.read_exact(&mut head).ok()?;
+        let len = u32::from_be_bytes(head[..4].try_into().unwrap()) as usize;
+        let code = u32::from_be_bytes(head[4..].try_into().unwrap());
+        if ENCRYPTION_REQUESTS.contains(&code) {
+            conn.write_all(b"N").ok()?;
+            continue;
+        }
+        conn.read_exact(&mut vec![0u8; len.checked_sub(8)?]).ok()?;
+        return (code == STARTUP).then_some(());
+    }
+}
+
+#[test]
+fn a_server_that_stalls_after_the_startup_packet_is_cut_off_by_the_watchdog() {
+    let pg = Pg::get();
+    let p = Project::new();
+    let (port, startups) = stalling_server();
+    p.write("duckalog.toml", &attachment(&pg, "pg", port, &pg.password, SLOW_LIBPQ));
     let start = Instant::now();
     let out = p.run(&["run"]);
-    out.fails(3, &["attachment \"pg\" (postgres)"]);
-    // libpq's own connect_timeout or duckalog's watchdog, whichever comes first.
-    assert!(
-        out.stderr.contains("timed out") || out.stderr.contains("timeout expired"),
-        "{}",
-        out.stderr
-    );
-    assert!(start.elapsed() < Duration::from_secs(4), "took {:?}", start.elapsed());
-    drop(silent);
+    let took = start.elapsed();
+    out.fails(3, &["attachment \"pg\" (postgres)", "did not finish within 2s (timed out)"]);
+    within_two_attempts(took, &out.stderr);
+    assert_eq!(startups.try_iter().count(), 2, "one startup packet per attempt");
 }
 
 #[test]
 fn a_closed_port_is_retried_then_fails_clearly() {
     let pg = Pg::get();
     let p = Project::new();
+    let closed = closed_port();
     p.write(
         "duckalog.toml",
-        &attachment(&pg, "pg", free_port(), &pg.password, "retries = 2\nretry_backoff = 0.1"),
+        &attachment(&pg, "pg", closed.port, &pg.password, "retries = 2\nretry_backoff = 0.1"),
     );
     let out = p.run(&["run"]);
     out.fails(3, &["attachment \"pg\" (postgres)", "Connection refused"]);
@@ -68,8 +122,9 @@ fn a_server_that_starts_during_the_backoff_is_attached() {
     let pg = Pg::get();
     let p = Project::new();
     setup(&pg, &p);
-    let port = free_port();
-    proxy(port, pg.port.parse().unwrap(), Duration::ZERO, Duration::from_millis(2000));
+    let reserved = closed_port();
+    let port = reserved.port;
+    proxy(reserved, pg.port.parse().unwrap(), Duration::ZERO, Duration::from_millis(2000));
     p.write(
         "duckalog.toml",
         &format!(
@@ -118,7 +173,8 @@ fn an_unreachable_optional_attachment_skips_only_its_views() {
             attachment(&pg, "pg", port, &pg.password, "required = false\nretries = 0")
         )
     };
-    p.write("duckalog.toml", &config(free_port()));
+    let closed = closed_port();
+    p.write("duckalog.toml", &config(closed.port));
     let out = p.run(&["run"]);
     assert_eq!(out.code, 4, "{}{}", out.stdout, out.stderr);
     assert!(
@@ -152,8 +208,9 @@ fn delayed_attachments_restore_in_parallel() {
     let delay = Duration::from_millis(1000);
     let mut config = String::from("[duckdb]\ndatabase = \"cat.duckdb\"\n");
     for i in 0..8 {
-        let port = free_port();
-        proxy(port, pg.port.parse().unwrap(), delay, Duration::ZERO);
+        let reserved = closed_port();
+        let port = reserved.port;
+        proxy(reserved, pg.port.parse().unwrap(), delay, Duration::ZERO);
         config.push_str(&attachment(&pg, &format!("pg{i}"), port, &pg.password, ""));
     }
     p.write("duckalog.toml", &config);

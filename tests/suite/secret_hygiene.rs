@@ -3,7 +3,7 @@
 //! prints them.
 
 use crate::common;
-use common::{free_port, Project};
+use common::{closed_port, Project};
 
 const MARKERS: &[&str] = &[
     "MKkeyid01",
@@ -21,7 +21,8 @@ const MARKERS: &[&str] = &[
     "MKchainsec13",
 ];
 
-fn config(extra: &str) -> String {
+/// The config; `port` is a closed port the postgres attachment points to.
+fn config(port: u16, extra: &str) -> String {
     format!(
         r#"
 [duckdb]
@@ -77,7 +78,6 @@ secret = "MKr2secret11"
 account_id = "acct"
 {extra}
 "#,
-        port = free_port()
     )
 }
 
@@ -94,7 +94,8 @@ fn assert_clean(p: &Project, args: &[&str]) -> common::Out {
 #[test]
 fn no_command_prints_a_secret_value() {
     let p = Project::new();
-    p.write("duckalog.toml", &config(""));
+    let closed = closed_port();
+    p.write("duckalog.toml", &config(closed.port, ""));
     for args in [
         &["validate"][..],
         &["plan", "-v"],
@@ -119,19 +120,20 @@ fn no_command_prints_a_secret_value() {
 #[test]
 fn failing_runs_print_no_secret_value() {
     let p = Project::new();
+    let closed = closed_port();
     // A misspelt parameter: a config error.
-    p.write("duckalog.toml", &config("\n[[duckdb.secrets]]\ntype = \"s3\"\nname = \"bad\"\nkey_id = \"MKchainkey12\"\nsecret = \"MKchainsec13\"\nregoin = \"x\"\n"));
+    p.write("duckalog.toml", &config(closed.port, "\n[[duckdb.secrets]]\ntype = \"s3\"\nname = \"bad\"\nkey_id = \"MKchainkey12\"\nsecret = \"MKchainsec13\"\nregoin = \"x\"\n"));
     assert_clean(&p, &["run"]).fails(2, &["regoin"]);
     assert_clean(&p, &["plan"]).fails(2, &["regoin"]);
     assert_clean(&p, &["generate-sql"]).fails(2, &["regoin"]);
     // DuckDB refuses the secret at creation (no credentials to validate against).
     p.write(
         "duckalog.toml",
-        &config("\n[[duckdb.secrets]]\ntype = \"s3\"\nname = \"chain\"\nprovider = \"credential_chain\"\nchain = \"config\"\nkey_id = \"MKchainkey12\"\nsecret = \"MKchainsec13\"\n"),
+        &config(closed.port, "\n[[duckdb.secrets]]\ntype = \"s3\"\nname = \"chain\"\nprovider = \"credential_chain\"\nchain = \"config\"\nkey_id = \"MKchainkey12\"\nsecret = \"MKchainsec13\"\n"),
     );
     assert_clean(&p, &["run", "-vvv"]).fails(3, &["secret \"chain\""]);
     // An unreachable endpoint: the view cannot be created.
-    p.write("duckalog.toml", &config("\n[[views]]\nname = \"remote\"\nsource = \"parquet\"\nuri = \"s3://nowhere/x.parquet\"\n"));
+    p.write("duckalog.toml", &config(closed.port, "\n[[views]]\nname = \"remote\"\nsource = \"parquet\"\nuri = \"s3://nowhere/x.parquet\"\n"));
     assert_clean(&p, &["run", "-vvv"]).fails(3, &["view \"main\".\"remote\""]);
 }
 

@@ -242,7 +242,7 @@ fn sigint(child: &Child) {
 fn ctrl_c_interrupts_the_running_statement_and_the_shell_answers_the_next() {
     let p = project();
     let mut child = Running(
-        p.command(&["run", "-i"])
+        p.command(&["run", "-i", "-vv"])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -257,7 +257,7 @@ fn ctrl_c_interrupts_the_running_statement_and_the_shell_answers_the_next() {
     // Ctrl-C while the piped shell waits for input would end it.
     writeln!(stdin, "SELECT 'go' AS s; {LONG}").unwrap();
     wait_for(&results, "go", &mut Vec::new());
-    std::thread::sleep(Duration::from_millis(500));
+    wait_for(&errors, "statement 2 started", &mut seen);
     // Once the statement runs, the shell repeats the interrupt until it lands.
     sigint(&child.0);
     wait_for(&errors, "interrupted", &mut seen);
@@ -312,12 +312,13 @@ struct Terminal {
 }
 
 impl Terminal {
-    fn open(p: &Project, state_home: &std::path::Path) -> Terminal {
+    /// Opens the shell; `flags` go after `run -i`.
+    fn open(p: &Project, state_home: &std::path::Path, flags: &str) -> Terminal {
         let bin = env!("CARGO_BIN_EXE_duckalog");
         let mut cmd = std::process::Command::new("script");
         // `exec`: a shell left between `script` and duckalog gets Ctrl-C's
         // SIGINT too, and dash then ends with status 130 whatever duckalog did.
-        cmd.args(["-qfec", &format!("exec '{bin}' run -i"), "/dev/null"])
+        cmd.args(["-qfec", &format!("exec '{bin}' run -i {flags}"), "/dev/null"])
             .current_dir(p.dir.path())
             .env_remove("RUST_LOG")
             .env("DUCKALOG_EXTENSION_DIR", common::ext_dir())
@@ -397,7 +398,8 @@ impl Terminal {
 fn at_a_terminal_the_shell_prompts_edits_keeps_history_and_survives_ctrl_c() {
     let p = project();
     let state = tempfile::tempdir().unwrap();
-    let mut t = Terminal::open(&p, state.path());
+    // -vv: the log says when a statement starts, so Ctrl-C can wait for it.
+    let mut t = Terminal::open(&p, state.path(), "-vv");
     // A statement over two lines gets the continuation prompt.
     t.typed("SELECT 40 + 2\r");
     t.expect("...> ");
@@ -407,7 +409,7 @@ fn at_a_terminal_the_shell_prompts_edits_keeps_history_and_survives_ctrl_c() {
     t.expect(PROMPT);
     // Ctrl-C during a statement interrupts that statement only.
     t.typed(&format!("{LONG}\r"));
-    std::thread::sleep(Duration::from_millis(500));
+    t.expect("statement 2 started");
     interrupt(|| {
         t.typed("\x03");
         t.shows_within("interrupted", Duration::from_secs(3))
@@ -425,7 +427,7 @@ fn the_history_masks_secret_values() {
     let p = project();
     p.write("duckalog.toml", &format!("{CONFIG}\n[[duckdb.secrets]]\ntype = \"s3\"\nkey_id = \"MKhistkey1\"\nsecret = \"MKhistsecret2\"\n"));
     let state = tempfile::tempdir().unwrap();
-    let mut t = Terminal::open(&p, state.path());
+    let mut t = Terminal::open(&p, state.path(), "");
     t.ask("SELECT 'MKhistsecret2' AS s;", "| ***");
     t.leave(".exit\r");
     let history = std::fs::read_to_string(state.path().join("duckalog/history")).unwrap();
@@ -438,7 +440,7 @@ fn a_history_file_that_cannot_be_written_costs_nothing() {
     // A file where the history folder should be.
     let state = tempfile::tempdir().unwrap();
     std::fs::write(state.path().join("duckalog"), "not a folder").unwrap();
-    let mut t = Terminal::open(&p, state.path());
+    let mut t = Terminal::open(&p, state.path(), "");
     t.ask("SELECT 6 * 7 AS answer;", "42");
     t.leave("\x04");
 }

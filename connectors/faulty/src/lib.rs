@@ -2,7 +2,7 @@
 //! handling of each fault can be tested:
 //! `wrong-abi` (reports ABI 999), `panic` (panics in attachment),
 //! `bad-json` (returns text that is not JSON), `bad-spec` (an option key that
-//! is not a word), or anything else: a working connector of kind
+//! is not a word), `hang` (attachment never returns), or anything else: a working connector of kind
 //! `DUCKALOG_FAULTY_KIND` (default `faulty`) that attaches `:memory:`.
 
 use duckalog_connector_sdk::{
@@ -30,6 +30,9 @@ impl Connector for Faulty {
         let memory = Spec { target: ":memory:".into(), ..Spec::default() };
         match mode().as_str() {
             "panic" => panic!("deliberate failure"),
+            "hang" => loop {
+                std::thread::park();
+            },
             "bad-spec" => Ok(Spec {
                 options: vec![AttachOption::Flag("READ_ONLY); DROP TABLE x; --".into())],
                 ..memory

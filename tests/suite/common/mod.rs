@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod corpus;
+pub mod netns;
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -196,20 +197,35 @@ impl S3Server {
             std::path::Path::new(&bin).exists(),
             "{bin} is missing: run the tests through scripts/test"
         );
-        let port = free_port();
-        let child = Command::new(&bin)
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        let server = S3Server { child, port };
+        // moto binds the port itself, so another process may take it first:
+        // then moto exits and another port is tried.
+        for _ in 0..5 {
+            let port = closed_port().port;
+            let child = Command::new(&bin)
+                .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap();
+            let mut server = S3Server { child, port };
+            if server.wait_until_up() {
+                return server;
+            }
+        }
+        panic!("moto_server did not start on any of 5 ports");
+    }
+
+    /// Waits until moto answers on its port; false when it exited.
+    fn wait_until_up(&mut self) -> bool {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            if self.child.try_wait().unwrap().is_some() {
+                return false;
+            }
             assert!(std::time::Instant::now() < deadline, "moto_server did not start");
             std::thread::sleep(std::time::Duration::from_millis(100));
         }
-        server
+        true
     }
 
     pub fn endpoint(&self) -> String {
@@ -234,8 +250,29 @@ impl Drop for S3Server {
     }
 }
 
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+/// A port on 127.0.0.1 held by a socket that is bound but not listening:
+/// connections to it are refused, and no other test or server can take it
+/// while this lives (the socket does not share its address).
+pub struct Reserved {
+    socket: socket2::Socket,
+    pub port: u16,
+}
+
+pub fn closed_port() -> Reserved {
+    use socket2::{Domain, Socket, Type};
+    let socket = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+    let any: std::net::SocketAddr = "127.0.0.1:0".parse().unwrap();
+    socket.bind(&any.into()).unwrap();
+    let port = socket.local_addr().unwrap().as_socket().unwrap().port();
+    Reserved { socket, port }
+}
+
+impl Reserved {
+    /// Starts listening on the reserved port.
+    pub fn listen(self) -> std::net::TcpListener {
+        self.socket.listen(128).unwrap();
+        self.socket.into()
+    }
 }
 
 /// The PostgreSQL server `scripts/test` starts on 127.0.0.1.
@@ -308,11 +345,12 @@ impl S3Server {
     }
 }
 
-/// A TCP forwarder on 127.0.0.1 to `upstream`: it starts listening after
-/// `listen_after` and holds each new connection for `delay` before passing it
-/// on (a slow network). Its threads live as long as the test process.
+/// A TCP forwarder on the reserved port to `upstream`: it starts listening
+/// after `listen_after` (refusing connections until then) and holds each new
+/// connection for `delay` before passing it on (a slow network). Its threads
+/// live as long as the test process.
 pub fn proxy(
-    port: u16,
+    port: Reserved,
     upstream: u16,
     delay: std::time::Duration,
     listen_after: std::time::Duration,
@@ -322,7 +360,7 @@ pub fn proxy(
     let bound = std::sync::mpsc::channel::<()>();
     std::thread::spawn(move || {
         std::thread::sleep(listen_after);
-        let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
+        let listener: TcpListener = port.listen();
         let _ = bound.0.send(());
         for client in listener.incoming().flatten() {
             std::thread::spawn(move || {

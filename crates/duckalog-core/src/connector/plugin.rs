@@ -12,6 +12,11 @@ use crate::sql::{self, AttachOption, Value};
 use serde_json::Value as Json;
 use std::ffi::{c_char, CStr, CString};
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{channel, RecvTimeoutError};
+use std::time::Duration;
+
+/// How long a plugin may take to describe itself when it is loaded.
+const DESCRIBE_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub struct PluginConnector {
     kind: String,
@@ -69,7 +74,7 @@ pub fn load(path: &Path) -> Result<PluginConnector, String> {
     // SAFETY: the table is static in the loaded, never unloaded library, and its ABI version matched.
     let table: &'static Plugin = unsafe { &*table };
     let described: wire::Description =
-        call(table, None).map_err(|m| fail(format!("describe: {m}")))?;
+        call(table, None, DESCRIBE_TIMEOUT).map_err(|m| fail(format!("describe: {m}")))?;
     if !sql::is_word(&described.kind) {
         return Err(fail("describe gave no valid kind".into()));
     }
@@ -86,11 +91,35 @@ pub fn load(path: &Path) -> Result<PluginConnector, String> {
     })
 }
 
-/// Calls `describe` (without input) or `attachment` and reads the JSON it returns.
-fn call<T: serde::de::DeserializeOwned>(table: &Plugin, input: Option<&str>) -> Result<T, String> {
+/// Calls `describe` (without input) or `attachment` and reads the JSON it
+/// returns. The call runs on a thread of its own so that a plugin that never
+/// returns costs `timeout`, not the run: that thread is left behind, and the
+/// error ends the command.
+fn call<T: serde::de::DeserializeOwned>(
+    table: &'static Plugin,
+    input: Option<&str>,
+    timeout: Duration,
+) -> Result<T, String> {
     let input = input
         .map(|i| CString::new(i).map_err(|_| "input holds a NUL byte".to_string()))
         .transpose()?;
+    let (tx, rx) = channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(call_now(table, input.as_deref()));
+    });
+    let text = match rx.recv_timeout(timeout) {
+        Ok(reply) => reply?,
+        Err(RecvTimeoutError::Timeout) => return Err(format!("did not return within {timeout:?}")),
+        Err(RecvTimeoutError::Disconnected) => return Err("stopped without a reply".into()),
+    };
+    serde_json::from_str(&text).map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => format!("returned an invalid reply ({e})"),
+        _ => format!("returned invalid JSON ({e})"),
+    })
+}
+
+/// Calls the plugin on this thread; gives the text it returns.
+fn call_now(table: &Plugin, input: Option<&CStr>) -> Result<String, String> {
     // SAFETY: the functions come from a checked table; the input is NUL-terminated
     // and outlives the call; the result is released with the plugin's own free.
     let out = unsafe {
@@ -105,10 +134,7 @@ fn call<T: serde::de::DeserializeOwned>(table: &Plugin, input: Option<&str>) -> 
     // SAFETY: the plugin returns a NUL-terminated string it owns until freed.
     let text = unsafe { CStr::from_ptr(out as *const c_char) }.to_string_lossy().into_owned();
     unsafe { (table.free_string)(out) };
-    serde_json::from_str(&text).map_err(|e| match e.classify() {
-        serde_json::error::Category::Data => format!("returned an invalid reply ({e})"),
-        _ => format!("returned invalid JSON ({e})"),
-    })
+    Ok(text)
 }
 
 impl PluginConnector {
@@ -188,7 +214,7 @@ impl Connector for PluginConnector {
             key: String::new(),
             message: format!("plugin {}: {m}", self.path.display()),
         };
-        match call(self.table, Some(&input)).map_err(fault)? {
+        match call(self.table, Some(&input), ctx.timeout).map_err(fault)? {
             wire::Reply::Ok(spec) => self.spec(spec).map_err(fault),
             wire::Reply::Error(e) => Err(KeyError { key: e.key, message: e.message }),
         }
