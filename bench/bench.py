@@ -4,9 +4,11 @@
    new database) against DuckDB's shell executing the same `generate-sql`
    script, and a no-op `duckalog run` against DuckDB's shell opening the same
    database and reading its catalog.
-2. Restoring 1, 4 and 16 PostgreSQL attachments behind a proxy that adds
-   100 ms to every new connection: one at a time (--jobs 1) against in
-   parallel (the default).
+2. A no-op `duckalog run` with 1, 4, 16 and 64 PostgreSQL attachments on the
+   local server against DuckDB's shell doing the same work one statement at a
+   time: list the catalog's views, load the extension, attach each.
+3. The same restores behind a proxy that adds 100 ms to every new
+   connection: in parallel (the default) against one at a time (--jobs 1).
 
 Every figure is the median of several runs; peak memory is the largest
 resident set of one run.
@@ -54,11 +56,11 @@ def repeat(n, setup, cmd, cwd, stdin=None):
 
 
 def views_bench(rows):
-    sizes = [10, 100, 1000] if QUICK else [10, 100, 1000, 10000]
+    sizes = [10, 100, 1000] if QUICK else [10, 100, 1000, 10000, 100000]
     with tempfile.TemporaryDirectory() as d:
         subprocess.run([DUCKDB, "-c", f"COPY (SELECT range AS id, range * 2 AS v FROM range(1000)) TO '{d}/data.parquet'"], check=True)
         for n in sizes:
-            reps = 3 if n >= 10000 or QUICK else 7
+            reps = 1 if n >= 100000 else 3 if n >= 10000 or QUICK else 7
             with open(f"{d}/c{n}.toml", "w") as f:
                 f.write(f'[duckdb]\ndatabase = "c{n}.duckdb"\n')
                 for i in range(n):
@@ -80,6 +82,8 @@ def views_bench(rows):
             floor_noop = repeat(reps, lambda: None, [DUCKDB, "-readonly", f"c{n}.duckdb", "-c",
                                                     "SELECT count(*) FROM duckdb_views() WHERE NOT internal"], d)
             rows.append((f"no-op run, {n} views", noop, floor_noop, "duckdb shell opens the file, reads its catalog"))
+            plan = repeat(reps, lambda: None, [DUCKALOG, "plan", f"c{n}.toml"], d)
+            rows.append((f"plan, {n} views", plan, floor_noop, "duckdb shell opens the file, reads its catalog"))
 
 
 def delaying_proxy(upstream, delay):
@@ -115,26 +119,45 @@ def delaying_proxy(upstream, delay):
     return listener.getsockname()[1]
 
 
-def restore_bench(rows):
+def pg_config(path, ports, user, password):
+    with open(path, "w") as f:
+        f.write(f'[duckdb]\ndatabase = "{os.path.basename(path)}.duckdb"\n')
+        for i, port in enumerate(ports):
+            f.write(f'[[attachments.postgres]]\nalias = "pg{i}"\nhost = "127.0.0.1"\nport = {port}\n'
+                    f'database = "postgres"\nuser = "{user}"\npassword = "{password}"\n')
+        f.write('[[views]]\nname = "v"\nsql = "SELECT 1 AS x"\n')
+
+
+def remote_bench(rows):
     port = int(os.environ["DUCKALOG_TEST_PG_PORT"])
     user, password = os.environ["DUCKALOG_TEST_PG_USER"], os.environ["DUCKALOG_TEST_PG_PASSWORD"]
+    ext = os.environ["DUCKALOG_EXTENSION_DIR"].replace("'", "''")
+    reps = 3 if QUICK else 5
     with tempfile.TemporaryDirectory() as d:
-        for n in [1, 4, 16]:
-            with open(f"{d}/pg{n}.toml", "w") as f:
-                for i in range(n):
-                    proxy = delaying_proxy(port, 0.1)
-                    f.write(f'[[attachments.postgres]]\nalias = "pg{i}"\nhost = "127.0.0.1"\nport = {proxy}\n'
-                            f'database = "postgres"\nuser = "{user}"\npassword = "{password}"\n')
-            reps = 3 if QUICK else 5
-            seq = repeat(reps, lambda: None, [DUCKALOG, "run", f"pg{n}.toml", "--jobs", "1"], d)
-            par = repeat(reps, lambda: None, [DUCKALOG, "run", f"pg{n}.toml"], d)
-            rows.append((f"restore {n} PostgreSQL attachment(s), 100 ms latency", par, seq, "the same restore, one at a time (--jobs 1)"))
+        for n in [1, 4, 16, 64]:
+            pg_config(f"{d}/pg{n}.toml", [port] * n, user, password)
+            subprocess.run([DUCKALOG, "run", f"pg{n}.toml"], cwd=d, check=True, capture_output=True)
+            shutil.copy(f"{d}/pg{n}.toml.duckdb", f"{d}/shell{n}.duckdb")
+            dsn = f"host=127.0.0.1 port={port} dbname=postgres user={user} password={password}"
+            script = (f"SET extension_directory = '{ext}';\nSET autoinstall_known_extensions = false;\n"
+                      "SELECT count(*) FROM duckdb_views() WHERE NOT internal;\nLOAD postgres_scanner;\n"
+                      + "".join(f"ATTACH '{dsn}' AS pg{i} (TYPE postgres, READ_ONLY);\n" for i in range(n)))
+            noop = repeat(reps, lambda: None, [DUCKALOG, "run", f"pg{n}.toml"], d)
+            shell = repeat(reps, lambda: None, [DUCKDB, f"shell{n}.duckdb"], d, stdin=script)
+            rows.append((f"no-op run, {n} PostgreSQL attachment(s)", noop, shell,
+                         "duckdb shell lists the views, loads postgres_scanner, attaches each"))
+        for n in [1, 4, 16, 64]:
+            pg_config(f"{d}/lat{n}.toml", [delaying_proxy(port, 0.1) for _ in range(n)], user, password)
+            seq = repeat(reps, lambda: None, [DUCKALOG, "run", f"lat{n}.toml", "--jobs", "1"], d)
+            par = repeat(reps, lambda: None, [DUCKALOG, "run", f"lat{n}.toml"], d)
+            rows.append((f"restore {n} PostgreSQL attachment(s), 100 ms latency", par, seq,
+                         "the same restore, one at a time (--jobs 1)"))
 
 
 def main():
     rows = []
     views_bench(rows)
-    restore_bench(rows)
+    remote_bench(rows)
     print(f"duckalog: {subprocess.run([DUCKALOG, '--version'], capture_output=True, text=True).stdout.strip()}; "
           f"baseline: DuckDB shell {subprocess.run([DUCKDB, '--version'], capture_output=True, text=True).stdout.strip()}; "
           f"{os.cpu_count()} cores")

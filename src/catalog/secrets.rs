@@ -63,15 +63,21 @@ pub(crate) fn stored(conn: &Connection) -> Result<HashMap<String, Stored>> {
 /// each was recorded with.
 pub(crate) fn recorded(conn: &Connection) -> Result<HashMap<String, Option<String>>> {
     let db = |e: duckdb::Error| Error::database("reading duckalog's secret records", e);
-    let columns: Vec<String> = {
-        let mut stmt = conn
-            .prepare(
-                "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() \
-                 AND schema_name = ? AND table_name = ?",
-            )
-            .map_err(db)?;
-        let names = stmt.query_map([STATE_SCHEMA, RECORD_TABLE], |r| r.get(0)).map_err(db)?;
-        names.collect::<duckdb::Result<_>>().map_err(db)?
+    // duckdb_columns() would bind every view of the catalog to list them.
+    let exists: bool = conn
+        .query_row(
+            "SELECT count(*) > 0 FROM duckdb_tables() WHERE database_name = current_database() \
+             AND schema_name = ? AND table_name = ?",
+            [STATE_SCHEMA, RECORD_TABLE],
+            |r| r.get(0),
+        )
+        .map_err(db)?;
+    let columns: Vec<String> = if exists {
+        let mut stmt = conn.prepare(&format!("SELECT * FROM {} LIMIT 0", table())).map_err(db)?;
+        stmt.query([]).map_err(db)?.next().map_err(db)?;
+        stmt.column_names()
+    } else {
+        Vec::new()
     };
     if columns.is_empty() {
         return Ok(HashMap::new());

@@ -146,7 +146,7 @@ command! {
         /// print the statements run would execute, and execute none
         #[argh(switch)]
         pub(crate) dry_run: bool,
-        /// how many attachments to restore at once (default 8)
+        /// how many attachments to restore at once (default 32)
         #[argh(option)]
         pub(crate) jobs: Option<usize>,
         /// seconds the --query statement may take before it is interrupted

@@ -15,6 +15,7 @@ pub(crate) use duckalog_core::restore::{steps, Step};
 use duckdb::Connection;
 use std::collections::HashSet;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 /// What a restore left out.
@@ -185,10 +186,7 @@ fn attach_all(
     }
     let todo: Vec<_> =
         steps.iter().filter(|(_, a)| !present.contains(&a.alias.to_lowercase())).collect();
-    let mut results = Vec::new();
-    for chunk in todo.chunks(opts.jobs.max(1)) {
-        results.extend(attach_chunk(conn, chunk)?);
-    }
+    let results = attach_parallel(conn, &todo, opts.jobs.max(1))?;
     for ((what, a), r) in todo.iter().zip(results) {
         if let Err(f) = r {
             unavailable(what, a, f.reason, restored)?;
@@ -206,34 +204,44 @@ fn attached(conn: &Connection) -> Result<HashSet<String>> {
     Ok(names.filter_map(|n| n.ok()).collect())
 }
 
-/// Attaches `chunk` at once, each on its own connection of the instance.
-fn attach_chunk(
+/// Attaches `todo` on `jobs` connections of the instance, each taking the
+/// next attachment as soon as it is done with one: a slow attachment delays
+/// only the worker it is on, not a whole group.
+fn attach_parallel(
     conn: &Connection,
-    chunk: &[&(String, &Attachment)],
+    todo: &[&(String, &Attachment)],
+    jobs: usize,
 ) -> Result<Vec<std::result::Result<(), attach::Failure>>> {
-    let clones = chunk
-        .iter()
+    let workers = (0..jobs.min(todo.len()))
         .map(|_| conn.try_clone().map_err(|e| Error::database("opening a connection", e)))
         .collect::<Result<Vec<_>>>()?;
-    Ok(std::thread::scope(|s| {
-        let handles: Vec<_> = chunk
-            .iter()
-            .zip(clones)
-            .map(|((what, a), c)| {
-                s.spawn(move || {
-                    let t = Instant::now();
-                    let r = attach::attach(&c, a, &a.statement(), &a.policy, what);
-                    if r.is_ok() {
-                        log::info!("restored {what} in {:.1?}", t.elapsed());
-                    }
-                    r
-                })
-            })
-            .collect();
-        let failed =
-            || attach::Failure { transient: false, reason: "the attaching thread failed".into() };
-        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err(failed()))).collect()
-    }))
+    let next = AtomicUsize::new(0);
+    let work = |c: Connection| {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some((what, a)) = todo.get(i) else { return done };
+            let t = Instant::now();
+            let r = attach::attach(&c, a, &a.statement(), &a.policy, what);
+            if r.is_ok() {
+                log::info!("restored {what} in {:.1?}", t.elapsed());
+            }
+            done.push((i, r));
+        }
+    };
+    let mut results: Vec<_> = (0..todo.len())
+        .map(|_| {
+            Err(attach::Failure { transient: false, reason: "the attaching thread failed".into() })
+        })
+        .collect();
+    std::thread::scope(|s| {
+        let work = &work;
+        let handles: Vec<_> = workers.into_iter().map(|c| s.spawn(move || work(c))).collect();
+        for (i, r) in handles.into_iter().filter_map(|h| h.join().ok()).flatten() {
+            results[i] = r;
+        }
+    });
+    Ok(results)
 }
 
 /// One restore step tried on a scratch instance: what it is, whether it

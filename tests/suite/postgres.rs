@@ -1,7 +1,9 @@
 //! PostgreSQL attachments against a real server on 127.0.0.1.
 
 use crate::common;
+use common::pgwire_log::PgLog;
 use common::{closed_port, Pg, Project};
+use std::collections::HashSet;
 
 fn config(pg: &Pg, port: &str, password: &str, schema: &str) -> String {
     format!(
@@ -146,4 +148,47 @@ table = "secret_test.users"
     let out = p.run(&["run", "-q", "SELECT count(*) AS n FROM users", "--format", "csv"]);
     out.ok();
     assert_eq!(out.stdout, "n\n3\n");
+}
+
+/// Reading the catalog's own views, state and secrets must not make DuckDB
+/// walk an attached PostgreSQL catalog: a no-op run asks the server only what
+/// DuckDB's own client asks when it attaches the same way, and `plan` asks
+/// nothing at all.
+#[test]
+fn a_no_op_run_asks_postgres_only_what_attaching_asks() {
+    let pg = Pg::get();
+    let p = Project::new();
+    with_users(&pg, &p, "bookkeeping_test");
+    let log = PgLog::start(pg.port.parse().unwrap());
+    let port = log.port.to_string();
+    p.write("duckalog.toml", &config(&pg, &port, &pg.password, "bookkeeping_test"));
+    p.run(&["run"]).ok();
+    let walks = |asked: &[String]| asked.iter().filter(|q| q.contains("pg_namespace")).count();
+    // The log sees a walk when there is one: listing tables walks every database.
+    log.take();
+    p.run(&["query", "SELECT count(*) FROM duckdb_tables()"]).ok();
+    assert!(walks(&log.take()) > 0, "listing tables did not reach PostgreSQL's catalog");
+
+    let out = p.run(&["run"]);
+    assert!(out.ok().stdout.contains("0 created, 0 replaced, 2 unchanged"), "{}", out.stdout);
+    let run = log.take();
+    assert_eq!(walks(&run), 0, "a no-op run walked PostgreSQL's catalog: {run:#?}");
+
+    let c = p.duckdb(None);
+    let dsn = format!(
+        "host=127.0.0.1 port={port} user={} password={} dbname=postgres connect_timeout=5",
+        pg.user, pg.password
+    );
+    let attach = format!("LOAD postgres_scanner; ATTACH '{dsn}' AS pg (TYPE postgres, READ_ONLY)");
+    c.execute_batch(&attach).unwrap();
+    drop(c);
+    let client = log.take();
+    let startups = |asked: &[String]| asked.iter().filter(|q| *q == "startup").count();
+    assert_eq!(startups(&run), startups(&client), "run: {run:#?}\nclient: {client:#?}");
+    let known: HashSet<&String> = client.iter().collect();
+    let extra: Vec<&String> = run.iter().filter(|q| !known.contains(q)).collect();
+    assert!(extra.is_empty(), "a no-op run asked more than attaching does: {extra:#?}");
+
+    p.run(&["plan"]).ok();
+    assert_eq!(log.take(), Vec::<String>::new(), "plan connected to PostgreSQL");
 }

@@ -3,6 +3,7 @@
 
 pub mod corpus;
 pub mod netns;
+pub mod pgwire_log;
 
 use std::path::PathBuf;
 use std::process::Command;
