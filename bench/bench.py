@@ -121,7 +121,7 @@ def delaying_proxy(upstream, delay):
 
 def pg_config(path, ports, user, password):
     with open(path, "w") as f:
-        f.write(f'[duckdb]\ndatabase = "{os.path.basename(path)}.duckdb"\n')
+        f.write(f'[duckdb]\ndatabase = "{os.path.splitext(os.path.basename(path))[0]}.duckdb"\n')
         for i, port in enumerate(ports):
             f.write(f'[[attachments.postgres]]\nalias = "pg{i}"\nhost = "127.0.0.1"\nport = {port}\n'
                     f'database = "postgres"\nuser = "{user}"\npassword = "{password}"\n')
@@ -137,7 +137,7 @@ def remote_bench(rows):
         for n in [1, 4, 16, 64]:
             pg_config(f"{d}/pg{n}.toml", [port] * n, user, password)
             subprocess.run([DUCKALOG, "run", f"pg{n}.toml"], cwd=d, check=True, capture_output=True)
-            shutil.copy(f"{d}/pg{n}.toml.duckdb", f"{d}/shell{n}.duckdb")
+            shutil.copy(f"{d}/pg{n}.duckdb", f"{d}/shell{n}.duckdb")
             dsn = f"host=127.0.0.1 port={port} dbname=postgres user={user} password={password}"
             script = (f"SET extension_directory = '{ext}';\nSET autoinstall_known_extensions = false;\n"
                       "SELECT count(*) FROM duckdb_views() WHERE NOT internal;\nLOAD postgres_scanner;\n"

@@ -11,11 +11,11 @@
 use crate::config::resolve::STATE_SCHEMA;
 use crate::config::SecretDef;
 use crate::error::{Error, Result};
-use crate::plan::{actual::parse_secret_string, Stored};
+use crate::plan::{self, actual::parse_secret_string, Key, Stored};
 use crate::secrets::digest::DigestKey;
 use crate::sql::{self, Stmt};
 use duckdb::Connection;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 pub(crate) const RECORD_TABLE: &str = "secrets";
@@ -61,24 +61,18 @@ pub(crate) fn stored(conn: &Connection) -> Result<HashMap<String, Stored>> {
 
 /// The persistent secrets this catalog created, lower-cased, with the digest
 /// each was recorded with.
-pub(crate) fn recorded(conn: &Connection) -> Result<HashMap<String, Option<String>>> {
+pub(crate) fn recorded(
+    conn: &Connection,
+    tables: &HashSet<Key>,
+) -> Result<HashMap<String, Option<String>>> {
     let db = |e: duckdb::Error| Error::database("reading duckalog's secret records", e);
-    // duckdb_columns() would bind every view of the catalog to list them.
-    let exists: bool = conn
-        .query_row(
-            "SELECT count(*) > 0 FROM duckdb_tables() WHERE database_name = current_database() \
-             AND schema_name = ? AND table_name = ?",
-            [STATE_SCHEMA, RECORD_TABLE],
-            |r| r.get(0),
-        )
-        .map_err(db)?;
-    let columns: Vec<String> = if exists {
-        let mut stmt = conn.prepare(&format!("SELECT * FROM {} LIMIT 0", table())).map_err(db)?;
-        stmt.query([]).map_err(db)?.next().map_err(db)?;
-        stmt.column_names()
-    } else {
-        Vec::new()
-    };
+    if !tables.contains(&plan::key(STATE_SCHEMA, RECORD_TABLE)) {
+        return Ok(HashMap::new());
+    }
+    // The columns of an empty result: duckdb_columns() would bind every view.
+    let mut stmt = conn.prepare(&format!("SELECT * FROM {} LIMIT 0", table())).map_err(db)?;
+    stmt.query([]).map_err(db)?.next().map_err(db)?;
+    let columns = stmt.column_names();
     if columns.is_empty() {
         return Ok(HashMap::new());
     }

@@ -14,29 +14,32 @@ use std::collections::{HashMap, HashSet};
 
 pub(crate) const STATE_TABLE: &str = "views";
 
+/// The catalog's own objects that `function` lists, by (schema, `column`).
+fn objects(conn: &Connection, function: &str, column: &str) -> Result<HashSet<Key>> {
+    let db = |e: duckdb::Error| Error::database("reading the catalog", e);
+    let q = format!(
+        "SELECT schema_name, {column} FROM {function}() \
+         WHERE NOT internal AND NOT temporary AND database_name = current_database()"
+    );
+    let mut stmt = conn.prepare(&q).map_err(db)?;
+    let rows = stmt
+        .query_map([], |r| Ok(key(&r.get::<_, String>(0)?, &r.get::<_, String>(1)?)))
+        .map_err(db)?;
+    rows.map(|k| k.map_err(db)).collect()
+}
+
 pub(crate) fn read(conn: &Connection) -> Result<Actual> {
     let db = |e: duckdb::Error| Error::database("reading the catalog", e);
     let catalog: String =
         conn.query_row("SELECT current_database()", [], |r| r.get(0)).map_err(db)?;
-    let objects = |function: &str, column: &str| -> Result<HashSet<Key>> {
-        let q = format!(
-            "SELECT schema_name, {column} FROM {function}() \
-             WHERE NOT internal AND NOT temporary AND database_name = current_database()"
-        );
-        let mut stmt = conn.prepare(&q).map_err(db)?;
-        let rows = stmt
-            .query_map([], |r| Ok(key(&r.get::<_, String>(0)?, &r.get::<_, String>(1)?)))
-            .map_err(db)?;
-        rows.map(|k| k.map_err(db)).collect()
-    };
     let mut actual = Actual {
         catalog,
-        views: objects("duckdb_views", "view_name")?,
-        tables: objects("duckdb_tables", "table_name")?,
+        views: objects(conn, "duckdb_views", "view_name")?,
+        tables: objects(conn, "duckdb_tables", "table_name")?,
         stored_secrets: super::secrets::stored(conn)?,
-        recorded_secrets: super::secrets::recorded(conn)?,
         ..Default::default()
     };
+    actual.recorded_secrets = super::secrets::recorded(conn, &actual.tables)?;
 
     if actual.tables.contains(&key(STATE_SCHEMA, STATE_TABLE)) {
         let q = format!(
@@ -64,9 +67,10 @@ pub(crate) fn read_secrets(conn: &Connection, config: &Config) -> Result<Actual>
     if !config.secrets.iter().any(|s| s.persistent) {
         return Ok(Actual::default());
     }
+    let tables = objects(conn, "duckdb_tables", "table_name")?;
     Ok(Actual {
         stored_secrets: super::secrets::stored(conn)?,
-        recorded_secrets: super::secrets::recorded(conn)?,
+        recorded_secrets: super::secrets::recorded(conn, &tables)?,
         ..Default::default()
     })
 }
