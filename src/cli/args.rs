@@ -234,6 +234,10 @@ command! {
         /// print secret values instead of '***'
         #[argh(switch)]
         pub(crate) show_secrets: bool,
+        /// print only what a DuckDB client runs on the catalog to have its
+        /// session: extensions, settings, temporary secrets, attachments
+        #[argh(switch)]
+        pub(crate) session: bool,
     }
 }
 

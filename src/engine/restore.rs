@@ -79,6 +79,28 @@ pub(crate) fn sources(
     Ok(restored)
 }
 
+/// The settings and pragmas among `steps` that hold only for the connection
+/// that runs them: DuckDB applies a setting of scope LOCAL (every extension's
+/// setting is one) to that connection alone, and does not say which
+/// connection a statement or a pragma sets. A client's every other
+/// connection repeats them.
+pub(crate) fn per_connection<'s>(conn: &Connection, steps: &'s [Step]) -> Result<Vec<&'s Stmt>> {
+    let settings: Vec<_> = steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::Setting { name, stmt, .. } => Some((name, stmt)),
+            _ => None,
+        })
+        .collect();
+    if settings.is_empty() {
+        return Ok(Vec::new());
+    }
+    let global = global_settings(conn)?;
+    let local =
+        |name: &Option<String>| name.as_ref().is_none_or(|n| !global.contains(&n.to_lowercase()));
+    Ok(settings.into_iter().filter(|(name, _)| local(name)).map(|(_, s)| s).collect())
+}
+
 /// The statement of an environment step, once what it needs is there, and
 /// how it loads (` (embedded)` for an extension unpacked from this binary).
 fn statement(
@@ -95,7 +117,7 @@ fn statement(
 /// The statement that loads extension `name`: from a path, compiled in, from
 /// the extension directory, or unpacked from this binary when the directory
 /// lacks it.
-fn load_statement(
+pub(crate) fn load_statement(
     name: &str,
     dir: Option<&Path>,
 ) -> std::result::Result<(Stmt, &'static str), String> {
@@ -197,9 +219,21 @@ fn attach_all(
 
 /// The lower-cased names of the databases attached to `conn`'s instance.
 fn attached(conn: &Connection) -> Result<HashSet<String>> {
-    let fail = |e| Error::database("listing attached databases", e);
-    let mut stmt =
-        conn.prepare("SELECT lower(database_name) FROM duckdb_databases()").map_err(fail)?;
+    let sql = "SELECT lower(database_name) FROM duckdb_databases()";
+    names(conn, sql, "listing attached databases")
+}
+
+/// The names of the settings of scope GLOBAL, lower-cased: a config may
+/// spell one as DuckDB lists it (`TimeZone`) or not.
+fn global_settings(conn: &Connection) -> Result<HashSet<String>> {
+    let sql = "SELECT lower(name) FROM duckdb_settings() WHERE scope = 'GLOBAL'";
+    names(conn, sql, "listing DuckDB's settings")
+}
+
+/// The first column of `sql`'s rows.
+fn names(conn: &Connection, sql: &str, what: &str) -> Result<HashSet<String>> {
+    let fail = |e| Error::database(what, e);
+    let mut stmt = conn.prepare(sql).map_err(fail)?;
     let names = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(fail)?;
     Ok(names.filter_map(|n| n.ok()).collect())
 }
@@ -259,14 +293,14 @@ pub(crate) fn probe(scratch: &Connection, config: &Config, opts: &OpenOptions) -
     let dir = opts.effective_extension_dir();
     let mut loaded = true;
     let mut out = Vec::new();
-    for step in steps(config) {
-        let (what, required, result) = match &step {
+    for step in &steps(config) {
+        let (what, required, result) = match step {
             Step::Present(name) | Step::Load(name) => {
                 let result = probe_extension(scratch, name, dir.as_deref());
                 loaded &= result.is_ok();
                 (format!("extension {}", extension::canonical(name)), true, result)
             }
-            Step::Setting { what, stmt } => {
+            Step::Setting { what, stmt, .. } => {
                 (what.clone(), true, run(scratch, stmt).map(|()| "accepted by DuckDB".into()))
             }
             Step::Secret(s) => {

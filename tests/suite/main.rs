@@ -5,6 +5,7 @@
 mod common;
 
 mod catalog_run;
+mod clients;
 mod concurrency;
 mod config_errors;
 mod connectors;

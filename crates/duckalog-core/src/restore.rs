@@ -17,6 +17,9 @@ pub enum Step<'c> {
     Setting {
         /// `setting threads`, `pragma 2`.
         what: String,
+        /// The setting's name when it is a name and a value; `None` for a
+        /// statement or a pragma.
+        name: Option<String>,
         /// The statement that applies it.
         stmt: Stmt,
     },
@@ -65,16 +68,21 @@ pub fn steps(config: &Config) -> Vec<Step<'_>> {
     out.extend(config.needed_extensions().into_iter().map(Step::Load));
     for s in &config.settings {
         out.push(match s {
-            Setting::Statement(text) => {
-                Step::Setting { what: "setting".into(), stmt: Stmt::plain(text.clone()) }
-            }
-            Setting::Pair(name, value) => {
-                Step::Setting { what: format!("setting {name}"), stmt: sql::set(name, value) }
-            }
+            Setting::Statement(text) => Step::Setting {
+                what: "setting".into(),
+                name: None,
+                stmt: Stmt::plain(text.clone()),
+            },
+            Setting::Pair(name, value) => Step::Setting {
+                what: format!("setting {name}"),
+                name: Some(name.clone()),
+                stmt: sql::set(name, value),
+            },
         });
     }
     for (i, p) in config.pragmas.iter().enumerate() {
-        out.push(Step::Setting { what: format!("pragma {}", i + 1), stmt: Stmt::plain(p.clone()) });
+        let what = format!("pragma {}", i + 1);
+        out.push(Step::Setting { what, name: None, stmt: Stmt::plain(p.clone()) });
     }
     out.extend(config.secrets.iter().map(Step::Secret));
     out.extend(config.attachments.iter().map(Step::Attach));

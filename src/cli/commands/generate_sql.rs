@@ -1,4 +1,4 @@
-//! `generate-sql`: the catalog as one SQL script.
+//! `generate-sql`: the catalog as one SQL script, or its session alone.
 
 use crate::catalog::script;
 use crate::cli::args::*;
@@ -6,9 +6,13 @@ use crate::cli::setup::*;
 use crate::error::{print, Error, Exit, Result};
 
 pub(crate) fn generate_sql(c: &GenerateSqlCmd) -> Result<Exit> {
-    let (config, _, common) = prepare(c)?;
+    let (config, database, common) = prepare(c)?;
     let opts = common.open_options(&config, false);
-    let text = script::script(&config, &opts, c.show_secrets)?;
+    let text = if c.session {
+        script::session(&config, &database, &opts, c.show_secrets)?
+    } else {
+        script::script(&config, &opts, c.show_secrets)?
+    };
     match &c.output {
         Some(path) => crate::atomic_write::write(path, &text, true)
             .map_err(|e| Error::Other(format!("cannot write {}: {e}", path.display())))?,
