@@ -5,6 +5,7 @@ pub(crate) mod apply;
 pub(crate) mod deps;
 pub(crate) mod script;
 pub(crate) mod secrets;
+pub(crate) mod session;
 pub(crate) mod state;
 
 use crate::config::{Config, Database, ViewDef};

@@ -238,6 +238,10 @@ command! {
         /// session: extensions, settings, temporary secrets, attachments
         #[argh(switch)]
         pub(crate) session: bool,
+        /// with --session: sql (the default, an init file) or json (each
+        /// statement with what it restores, for programs)
+        #[argh(option, default = "String::from(\"sql\")")]
+        pub(crate) format: String,
     }
 }
 

@@ -152,6 +152,10 @@ fn the_session_script_masks_secrets_and_holds_no_view() {
     // The child's own attachment comes too: its views read it.
     assert!(script.contains("AS \"old\""), "{script}");
 
+    let json = p.run(&["generate-sql", "--session", "--format", "json"]).ok().stdout.clone();
+    assert!(json.contains("\"mask\": []") && !json.contains(&pg.password), "{json}");
+    p.run(&["generate-sql", "--format", "json"]).fails(2, &["--session"]);
+
     p.write("mem.toml", "[duckdb]\ndatabase = \":memory:\"\n");
     p.run(&["generate-sql", "--session", "mem.toml"]).fails(2, &["in memory", "--db"]);
 }
@@ -185,8 +189,15 @@ fn the_shell_and_python_snippets_of_the_clients_page_run() {
         printed += &common::Out::of(run).ok().stdout;
     }
     assert!(printed.contains("owner") && printed.contains('z'), "{printed}");
-    let python = std::env::var("DUCKALOG_TEST_PYTHON").expect("DUCKALOG_TEST_PYTHON");
-    let [code] = &snippets("python")[..] else { panic!("one Python snippet") };
-    let out = Command::new(python).args(["-c", code]).current_dir(p.dir.path()).output();
-    assert_eq!(common::Out::of(out.unwrap()).ok().stdout, "[(3,)]\n");
+    // The package's venv has DuckDB's Python client 1.5.5 and the package.
+    let venv = std::env::var("DUCKALOG_TEST_PACKAGE_VENV").expect("DUCKALOG_TEST_PACKAGE_VENV");
+    let python = std::path::Path::new(&venv).join("bin/python");
+    let blocks = snippets("python");
+    assert_eq!(blocks.len(), 2);
+    for code in blocks {
+        let mut run = Command::new(&python);
+        run.args(["-c", &code]).current_dir(p.dir.path());
+        let out = run.env("DUCKALOG_EXTENSION_DIR", common::ext_dir()).output().unwrap();
+        assert_eq!(common::Out::of(out).ok().stdout, "[(3,)]\n");
+    }
 }

@@ -23,6 +23,7 @@ mod plugins;
 mod portable;
 mod postgres;
 mod python_compat;
+mod python_package;
 mod query;
 mod query_memory;
 mod reconnection;

@@ -1,6 +1,6 @@
 //! `generate-sql`: the catalog as one SQL script, or its session alone.
 
-use crate::catalog::script;
+use crate::catalog::{script, session::Session};
 use crate::cli::args::*;
 use crate::cli::setup::*;
 use crate::error::{print, Error, Exit, Result};
@@ -8,10 +8,14 @@ use crate::error::{print, Error, Exit, Result};
 pub(crate) fn generate_sql(c: &GenerateSqlCmd) -> Result<Exit> {
     let (config, database, common) = prepare(c)?;
     let opts = common.open_options(&config, false);
-    let text = if c.session {
-        script::session(&config, &database, &opts, c.show_secrets)?
-    } else {
-        script::script(&config, &opts, c.show_secrets)?
+    let text = match (c.session, c.format.as_str()) {
+        (false, "sql") => script::script(&config, &opts, c.show_secrets)?,
+        (true, "sql") => Session::new(&config, &database, &opts)?.text(c.show_secrets),
+        (true, "json") => Session::new(&config, &database, &opts)?.json(c.show_secrets),
+        (false, "json") => return Err(Error::Usage("--format json needs --session".into())),
+        (_, other) => {
+            return Err(Error::Usage(format!("--format {other}: give sql or json")));
+        }
     };
     match &c.output {
         Some(path) => crate::atomic_write::write(path, &text, true)

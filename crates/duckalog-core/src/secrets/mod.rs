@@ -82,6 +82,12 @@ fn remember(value: &str) {
     known.sort_by_key(|k| std::cmp::Reverse(k.len()));
 }
 
+/// Every secret value seen so far, in each form DuckDB may echo it, longest
+/// first: for a program that masks messages itself.
+pub fn known() -> Vec<String> {
+    registry().lock().unwrap_or_else(|e| e.into_inner()).clone()
+}
+
 /// Replaces every secret value seen so far in `text` with `***`.
 pub fn scrub(text: &str) -> String {
     let known = registry().lock().unwrap_or_else(|e| e.into_inner());
