@@ -6,7 +6,13 @@
 //! Data flows one way: file -> config (`duckalog-core`) -> engine open and
 //! restore -> catalog plan and apply -> output. The core crate owns
 //! everything that needs no database; this crate runs it on DuckDB.
+//!
+//! Programs embed it through [`Catalog`]: load a config, [plan](Catalog::plan),
+//! [apply](Catalog::apply), and [connect](Catalog::connect) to get a DuckDB
+//! connection with the session restored. `examples/embed.rs` is a whole
+//! program.
 
+mod api;
 mod atomic_write;
 mod catalog;
 pub mod cli;
@@ -18,7 +24,13 @@ mod logging;
 mod output;
 mod shell;
 
+pub use api::{Action, Catalog, Change, Connection, Counts, Error, Result};
 use duckalog_core::{config, connector, error, paths, plan, secrets, sql};
+
+// The Rust snippet of docs/clients.md runs as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/clients.md")]
+pub struct ClientsPage;
 
 /// Masks every secret value this process has read in `text`: for messages
 /// duckalog did not write itself, such as a panic's.

@@ -76,6 +76,13 @@ impl<'c> Session<'c> {
         Ok(&self.opened.as_ref().expect("opened above").conn)
     }
 
+    /// The restored instance, for the caller to keep; opened and restored
+    /// first if it is not yet.
+    pub(crate) fn into_instance(mut self) -> Result<Instance> {
+        self.connection()?;
+        Ok(self.opened.take().expect("opened above").conn)
+    }
+
     /// Optional attachments this session could not attach: (alias, reason).
     pub(crate) fn skipped(&self) -> &[(String, String)] {
         self.opened.as_ref().map_or(&[], |o| &o.restored.skipped)

@@ -27,6 +27,7 @@ mod python_package;
 mod query;
 mod query_memory;
 mod reconnection;
+mod rust_api;
 mod secret_hygiene;
 mod secret_rotation;
 mod secrets;
