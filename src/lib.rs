@@ -15,6 +15,9 @@
 mod api;
 mod atomic_write;
 mod catalog;
+// The binary's entry point and its panic hook's scrubber: public for
+// src/main.rs, not part of the library's API.
+#[doc(hidden)]
 pub mod cli;
 mod doctor;
 mod engine;
@@ -32,6 +35,7 @@ use duckalog_core::{config, connector, error, paths, plan, secrets, sql};
 #[doc = include_str!("../docs/clients.md")]
 pub struct ClientsPage;
 
+#[doc(hidden)]
 /// Masks every secret value this process has read in `text`: for messages
 /// duckalog did not write itself, such as a panic's.
 pub fn scrub(text: &str) -> String {

@@ -186,3 +186,23 @@ fn another_duckdb_version_is_told_which_one_the_catalog_needs() {
     }
     assert!(!text.contains(&pg.password) && !text.contains("test-secret"), "{text}");
 }
+
+#[test]
+fn an_unavailable_optional_attachment_is_left_out_with_a_warning() {
+    let p = Project::new();
+    p.fixtures();
+    p.write(
+        "duckalog.toml",
+        "[duckdb]\ndatabase = \"catalog.duckdb\"\n\
+         [[attachments.sqlite]]\nalias = \"legacy\"\npath = \"data/legacy.sqlite\"\n\
+         [[attachments.duckdb]]\nalias = \"gone\"\npath = \"data/gone.duckdb\"\nrequired = false\n\
+         [[views]]\nname = \"accounts\"\nsource = \"sqlite\"\ndatabase = \"legacy\"\ntable = \"accounts\"\n",
+    );
+    let code = "import warnings, duckalog\n\
+        with warnings.catch_warnings(record=True) as seen:\n\
+        \x20   warnings.simplefilter('always')\n\
+        \x20   con = duckalog.connect('duckalog.toml')\n\
+        print(con.execute('SELECT count(*) FROM accounts').fetchone()[0])\n\
+        print(any('gone' in str(w.message) and 'optional' in str(w.message) for w in seen))\n";
+    assert_eq!(python_ok(&p, code), "3\nTrue\n");
+}

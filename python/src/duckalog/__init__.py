@@ -61,10 +61,18 @@ def binary() -> str:
     raise DuckalogError("the duckalog binary is not installed: pip install duckalog-bin")
 
 
+# `duckalog run` exits with 4 when it went on without an optional
+# attachment: the catalog is usable, and its warnings say what was left out.
+PARTIAL = 4
+
+
 def _run(args: list[str]) -> str:
     proc = subprocess.run([binary(), *args], capture_output=True, text=True)
-    if proc.returncode != 0:
-        lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    if proc.returncode == PARTIAL and args[0] == "run":
+        for line in lines:
+            warnings.warn(line, stacklevel=3)
+    elif proc.returncode != 0:
         message = lines[-1] if lines else f"duckalog exited with code {proc.returncode}"
         raise DuckalogError(message.removeprefix("error: "), proc.returncode)
     return proc.stdout
