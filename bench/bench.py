@@ -10,6 +10,10 @@
 3. The same restores behind a proxy that adds 100 ms to every new
    connection: in parallel (the default) against one at a time (--jobs 1).
 
+Where the Python duckalog tool (0.6.3, on DuckDB 1.5.5) can do the same
+work from the same config, its figure is shown too, against the same
+baseline.
+
 Every figure is the median of several runs; peak memory is the largest
 resident set of one run.
 """
@@ -25,7 +29,11 @@ import time
 
 DUCKALOG = os.environ["DUCKALOG_BIN"]
 DUCKDB = os.environ["DUCKDB_BIN"]
+PYTHON_TOOL = os.environ["PYTHON_DUCKALOG_BIN"]
 QUICK = "--quick" in sys.argv
+# The Python tool creates views one statement at a time, outside a
+# transaction: 100,000 views would take longer than the rest together.
+PYTHON_TOOL_MAX_VIEWS = 10000
 
 
 def measure(cmd, cwd, stdin=None):
@@ -57,7 +65,7 @@ def repeat(n, setup, cmd, cwd, stdin=None):
 
 def views_bench(rows):
     sizes = [10, 100, 1000] if QUICK else [10, 100, 1000, 10000, 100000]
-    with tempfile.TemporaryDirectory() as d:
+    with tempfile.TemporaryDirectory(dir=os.environ["BENCH_TMP"]) as d:
         subprocess.run([DUCKDB, "-c", f"COPY (SELECT range AS id, range * 2 AS v FROM range(1000)) TO '{d}/data.parquet'"], check=True)
         for n in sizes:
             reps = 1 if n >= 100000 else 3 if n >= 10000 or QUICK else 7
@@ -65,6 +73,11 @@ def views_bench(rows):
                 f.write(f'[duckdb]\ndatabase = "c{n}.duckdb"\n')
                 for i in range(n):
                     f.write(f'[[views]]\nname = "v{i}"\nsource = "parquet"\nuri = "data.parquet"\n')
+            # The same catalog in the Python tool's format, with its own database.
+            with open(f"{d}/py{n}.yaml", "w") as f:
+                f.write(f"version: 1\nduckdb:\n  database: {d}/py{n}.duckdb\nviews:\n")
+                for i in range(n):
+                    f.write(f"  - name: v{i}\n    source: parquet\n    uri: data.parquet\n")
             script = subprocess.run([DUCKALOG, "generate-sql", f"c{n}.toml"], cwd=d, check=True, capture_output=True, text=True).stdout
             script = "BEGIN TRANSACTION;\n" + script + "COMMIT;\n"
 
@@ -75,15 +88,18 @@ def views_bench(rows):
                             os.remove(f"{d}/{name}{suffix}")
                 return go
 
+            python_tool = n <= PYTHON_TOOL_MAX_VIEWS
             cold = repeat(reps, fresh(f"c{n}.duckdb"), [DUCKALOG, "run", f"c{n}.toml"], d)
             floor_cold = repeat(reps, fresh("floor.duckdb"), [DUCKDB, "floor.duckdb"], d, stdin=script)
-            rows.append((f"cold build, {n} views", cold, floor_cold, "duckdb shell runs the same script"))
+            py_cold = python_tool and repeat(reps, fresh(f"py{n}.duckdb"), [PYTHON_TOOL, "run", f"py{n}.yaml"], d)
+            rows.append((f"cold build, {n} views", cold, floor_cold, "duckdb shell runs the same script", py_cold))
             noop = repeat(reps, lambda: None, [DUCKALOG, "run", f"c{n}.toml"], d)
             floor_noop = repeat(reps, lambda: None, [DUCKDB, "-readonly", f"c{n}.duckdb", "-c",
                                                     "SELECT count(*) FROM duckdb_views() WHERE NOT internal"], d)
-            rows.append((f"no-op run, {n} views", noop, floor_noop, "duckdb shell opens the file, reads its catalog"))
+            py_noop = python_tool and repeat(reps, lambda: None, [PYTHON_TOOL, "run", f"py{n}.yaml"], d)
+            rows.append((f"no-op run, {n} views", noop, floor_noop, "duckdb shell opens the file, reads its catalog", py_noop))
             plan = repeat(reps, lambda: None, [DUCKALOG, "plan", f"c{n}.toml"], d)
-            rows.append((f"plan, {n} views", plan, floor_noop, "duckdb shell opens the file, reads its catalog"))
+            rows.append((f"plan, {n} views", plan, floor_noop, "duckdb shell opens the file, reads its catalog", None))
 
 
 def delaying_proxy(upstream, delay):
@@ -145,13 +161,13 @@ def remote_bench(rows):
             noop = repeat(reps, lambda: None, [DUCKALOG, "run", f"pg{n}.toml"], d)
             shell = repeat(reps, lambda: None, [DUCKDB, f"shell{n}.duckdb"], d, stdin=script)
             rows.append((f"no-op run, {n} PostgreSQL attachment(s)", noop, shell,
-                         "duckdb shell lists the views, loads postgres_scanner, attaches each"))
+                         "duckdb shell lists the views, loads postgres_scanner, attaches each", None))
         for n in [1, 4, 16, 64]:
             pg_config(f"{d}/lat{n}.toml", [delaying_proxy(port, 0.1) for _ in range(n)], user, password)
             seq = repeat(reps, lambda: None, [DUCKALOG, "run", f"lat{n}.toml", "--jobs", "1"], d)
             par = repeat(reps, lambda: None, [DUCKALOG, "run", f"lat{n}.toml"], d)
             rows.append((f"restore {n} PostgreSQL attachment(s), 100 ms latency", par, seq,
-                         "the same restore, one at a time (--jobs 1)"))
+                         "the same restore, one at a time (--jobs 1)", None))
 
 
 def main():
@@ -162,10 +178,13 @@ def main():
           f"baseline: DuckDB shell {subprocess.run([DUCKDB, '--version'], capture_output=True, text=True).stdout.strip()}; "
           f"{os.cpu_count()} cores")
     print()
-    print("| case | duckalog (median) | baseline (median) | ratio | duckalog peak | baseline peak | baseline |")
-    print("|---|---:|---:|---:|---:|---:|---|")
-    for name, (t, m), (bt, bm), what in rows:
-        print(f"| {name} | {t * 1000:.0f} ms | {bt * 1000:.0f} ms | {t / bt:.2f} | {m:.0f} MiB | {bm:.0f} MiB | {what} |")
+    print("| case | duckalog (median) | baseline (median) | ratio | duckalog peak | baseline peak "
+          "| Python duckalog 0.6.3 (median) | its ratio | its peak | baseline |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    for name, (t, m), (bt, bm), what, py in rows:
+        theirs = f"{py[0] * 1000:.0f} ms | {py[0] / bt:.2f} | {py[1]:.0f} MiB" if py else "— | — | —"
+        print(f"| {name} | {t * 1000:.0f} ms | {bt * 1000:.0f} ms | {t / bt:.2f} | {m:.0f} MiB | {bm:.0f} MiB "
+              f"| {theirs} | {what} |")
 
 
 main()

@@ -69,7 +69,9 @@ PARTIAL = 4
 def _run(args: list[str]) -> str:
     proc = subprocess.run([binary(), *args], capture_output=True, text=True)
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
-    if proc.returncode == PARTIAL and args[0] == "run":
+    if proc.returncode in (0, PARTIAL) and args[0] == "run":
+        # What the binary warns about (views left out, orphans kept) is the
+        # caller's to see; its messages hold no secret value.
         for line in lines:
             warnings.warn(line, stacklevel=3)
     elif proc.returncode != 0:
