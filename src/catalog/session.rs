@@ -62,17 +62,8 @@ impl<'c> Session<'c> {
         session.restore(&steps, opts);
         let scratch = engine::open(&Database::Memory, &OpenOptions::default())?;
         let again = restore::per_connection(&scratch, &steps)?;
-        session.connection = steps
-            .iter()
-            .filter_map(|s| match s {
-                Step::Setting { what, stmt, .. }
-                    if again.iter().any(|a| std::ptr::eq(*a, stmt)) =>
-                {
-                    Some(Entry { what: what.clone(), stmt: stmt.clone(), optional: false })
-                }
-                _ => None,
-            })
-            .collect();
+        let entry = |s: &&Step| Some(Entry { what: s.what(), stmt: s.stmt()?, optional: false });
+        session.connection = again.iter().filter_map(entry).collect();
         Ok(session)
     }
 

@@ -84,21 +84,20 @@ pub(crate) fn sources(
 /// setting is one) to that connection alone, and does not say which
 /// connection a statement or a pragma sets. A client's every other
 /// connection repeats them.
-pub(crate) fn per_connection<'s>(conn: &Connection, steps: &'s [Step]) -> Result<Vec<&'s Stmt>> {
-    let settings: Vec<_> = steps
-        .iter()
-        .filter_map(|s| match s {
-            Step::Setting { name, stmt, .. } => Some((name, stmt)),
-            _ => None,
-        })
-        .collect();
+pub(crate) fn per_connection<'s, 'c>(
+    conn: &Connection,
+    steps: &'s [Step<'c>],
+) -> Result<Vec<&'s Step<'c>>> {
+    let settings: Vec<_> = steps.iter().filter(|s| matches!(s, Step::Setting { .. })).collect();
     if settings.is_empty() {
         return Ok(Vec::new());
     }
     let global = global_settings(conn)?;
-    let local =
-        |name: &Option<String>| name.as_ref().is_none_or(|n| !global.contains(&n.to_lowercase()));
-    Ok(settings.into_iter().filter(|(name, _)| local(name)).map(|(_, s)| s).collect())
+    let local = |step: &&Step| match step {
+        Step::Setting { name: Some(n), .. } => !global.contains(&n.to_lowercase()),
+        _ => true,
+    };
+    Ok(settings.into_iter().filter(local).collect())
 }
 
 /// The statement of an environment step, once what it needs is there, and
@@ -293,8 +292,8 @@ pub(crate) fn probe(scratch: &Connection, config: &Config, opts: &OpenOptions) -
     let dir = opts.effective_extension_dir();
     let mut loaded = true;
     let mut out = Vec::new();
-    for step in &steps(config) {
-        let (what, required, result) = match step {
+    for step in steps(config) {
+        let (what, required, result) = match &step {
             Step::Present(name) | Step::Load(name) => {
                 let result = probe_extension(scratch, name, dir.as_deref());
                 loaded &= result.is_ok();
